@@ -1,0 +1,1 @@
+"""Shared helpers for the project's Python tools (generator, loader, checker, benchmarks)."""
