@@ -1,0 +1,74 @@
+{#-
+    The evaluation instant. With the var as_of set, that instant; otherwise
+    the latest timestamp in the loaded data, so a rebuild of the same data
+    gives the same numbers whatever the wall clock says.
+-#}
+{%- set as_of = as_of_literal() -%}
+
+with
+
+{% if as_of is not none -%}
+
+final as (
+    select
+        {{ as_of }} as as_of_at,
+        true as is_as_of_configured
+)
+
+{%- else -%}
+
+leads as (
+    select
+        max(created_at) as latest_created_at,
+        max(updated_at) as latest_updated_at
+    from {{ ref('stg_crm__leads') }}
+),
+
+lead_history as (
+    select max(changed_at) as latest_at from {{ ref('stg_crm__lead_history') }}
+),
+
+activities as (
+    select max(occurred_at) as latest_at from {{ ref('stg_crm__activities') }}
+),
+
+marketing_events as (
+    select max(occurred_at) as latest_at from {{ ref('stg_ma__marketing_events') }}
+),
+
+opportunities as (
+    select
+        max(created_at) as latest_created_at,
+        max(closed_at) as latest_closed_at
+    from {{ ref('stg_crm__opportunities') }}
+),
+
+latest as (
+    select max(latest_at) as as_of_at
+    from (
+        select latest_created_at as latest_at from leads
+        union all
+        select latest_updated_at from leads
+        union all
+        select latest_at from lead_history
+        union all
+        select latest_at from activities
+        union all
+        select latest_at from marketing_events
+        union all
+        select latest_created_at from opportunities
+        union all
+        select latest_closed_at from opportunities
+    ) as maxima
+),
+
+final as (
+    select
+        as_of_at,
+        false as is_as_of_configured
+    from latest
+)
+
+{%- endif %}
+
+select * from final

@@ -1,0 +1,87 @@
+{#-
+    One row per lead handed to sales by as_of. The handoff is the first
+    instant at which the lead has reached mql (or a later main-path stage)
+    AND its owner is a sales user (role in var `sales_roles`); the handoff
+    rep is the owner at that instant. This covers MQLs assigned at once,
+    marketing-owned MQLs reassigned later, and leads already owned by sales
+    when they qualify. Owner changes after as_of never create a handoff.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+stage_entries as (
+    select
+        lead_id,
+        entered_at,
+        stage_order
+    from {{ ref('int_lead_stage_entries') }}
+),
+
+mql_order as (
+    select stage_order from {{ ref('lifecycle_stages') }}
+    where stage = 'mql'
+),
+
+owner_intervals as (
+    select * from {{ ref('int_lead_owner_intervals') }}
+),
+
+sales_users as (
+    select user_id
+    from {{ ref('stg_crm__users') }}
+    where role in {{ sql_list(var('sales_roles')) }}
+),
+
+reached_mql as (
+    select
+        stage_entries.lead_id,
+        min(stage_entries.entered_at) as reached_mql_at
+    from stage_entries
+    cross join mql_order
+    where stage_entries.stage_order >= mql_order.stage_order
+    group by stage_entries.lead_id
+),
+
+candidates as (
+    select
+        reached_mql.lead_id,
+        owner_intervals.owner_id,
+        case
+            when owner_intervals.valid_from is null or owner_intervals.valid_from < reached_mql.reached_mql_at
+                then reached_mql.reached_mql_at
+            else owner_intervals.valid_from
+        end as handed_off_at,
+        owner_intervals.valid_to
+    from reached_mql
+    inner join owner_intervals
+        on reached_mql.lead_id = owner_intervals.lead_id
+    inner join sales_users
+        on owner_intervals.owner_id = sales_users.user_id
+),
+
+ranked as (
+    select
+        candidates.lead_id,
+        candidates.owner_id,
+        candidates.handed_off_at,
+        row_number() over (partition by candidates.lead_id order by candidates.handed_off_at) as handoff_rank
+    from candidates
+    cross join as_of
+    where (candidates.valid_to is null or candidates.handed_off_at < candidates.valid_to)
+        and candidates.handed_off_at <= as_of.as_of_at
+),
+
+final as (
+    select
+        lead_id,
+        handed_off_at,
+        owner_id as handoff_rep_id
+    from ranked
+    where handoff_rank = 1
+)
+
+select * from final

@@ -1,0 +1,102 @@
+{#-
+    Who owned each lead when. Owner at instant t = the new_value of the last
+    owner change at or before t; before the first change, that change's
+    old_value; with no owner history, the lead's current owner_id. Reads the
+    whole history, even past as_of: a later change's old_value tells who
+    owned the lead before it.
+-#}
+
+with
+
+owner_changes as (
+    select
+        lead_id,
+        history_id,
+        old_value as previous_owner_id,
+        new_value as owner_id,
+        changed_at,
+        load_id,
+        source_line_number
+    from {{ ref('stg_crm__lead_history') }}
+    where changed_field = 'owner'
+),
+
+leads as (
+    select
+        lead_id,
+        owner_id
+    from {{ ref('stg_crm__leads') }}
+),
+
+leads_with_owner_history as (
+    select distinct lead_id from owner_changes
+),
+
+ordered_changes as (
+    select
+        lead_id,
+        previous_owner_id,
+        owner_id,
+        changed_at,
+        row_number() over (
+            partition by lead_id
+            order by changed_at, history_id, load_id, source_line_number
+        ) as change_number,
+        lead(changed_at) over (
+            partition by lead_id
+            order by changed_at, history_id, load_id, source_line_number
+        ) as next_changed_at
+    from owner_changes
+),
+
+before_first_change as (
+    select
+        lead_id,
+        previous_owner_id as owner_id,
+        cast(null as timestamp) as valid_from,
+        changed_at as valid_to
+    from ordered_changes
+    where change_number = 1
+),
+
+after_each_change as (
+    select
+        lead_id,
+        owner_id,
+        changed_at as valid_from,
+        next_changed_at as valid_to
+    from ordered_changes
+),
+
+without_owner_history as (
+    select
+        leads.lead_id,
+        leads.owner_id,
+        cast(null as timestamp) as valid_from,
+        cast(null as timestamp) as valid_to
+    from leads
+    left join leads_with_owner_history
+        on leads.lead_id = leads_with_owner_history.lead_id
+    where leads_with_owner_history.lead_id is null
+),
+
+unioned as (
+    select * from before_first_change
+    union all
+    select * from after_each_change
+    union all
+    select * from without_owner_history
+),
+
+final as (
+    select
+        lead_id,
+        owner_id,
+        valid_from,
+        valid_to
+    from unioned
+    -- several changes at one instant: only the last one is ever the owner
+    where valid_from is null or valid_to is null or valid_from < valid_to
+)
+
+select * from final

@@ -1,0 +1,249 @@
+{#-
+    Every piece of evidence that a lead was in a stage, in time order, up to
+    as_of: the creation (stage lead), the status history, the status before the
+    first recorded change, the current status when it is newer than the
+    history, and linked opportunities (created -> opportunity, won -> won).
+    `cycle_number` counts the side exits (rejected, disqualified, recycled,
+    lost) before the event: a lead starts a new cycle after each, so later
+    entries are re-entries. Unmapped statuses (stage unknown) are left out.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+stages as (
+    select
+        stage,
+        is_side_exit
+    from {{ ref('lifecycle_stages') }}
+),
+
+leads as (
+    select
+        lead_id,
+        current_stage,
+        created_at,
+        updated_at
+    from {{ ref('stg_crm__leads') }}
+),
+
+status_changes as (
+    select
+        lead_id,
+        history_id,
+        old_stage,
+        new_stage,
+        changed_at,
+        load_id,
+        source_line_number,
+        row_number() over (
+            partition by lead_id
+            order by changed_at, history_id, load_id, source_line_number
+        ) as change_number
+    from {{ ref('stg_crm__lead_history') }}
+    where changed_field = 'status'
+),
+
+opportunities as (
+    select
+        opportunity_id,
+        lead_id,
+        created_at,
+        is_won,
+        -- won at closed_at, else the start of close_date (business time zone), else created_at
+        case
+            when is_won
+                then coalesce(
+                        closed_at,
+                        case
+                            when close_date is not null
+                                then greatest({{ from_business_time('cast(close_date as timestamp)') }}, created_at)
+                        end,
+                        created_at
+                    )
+        end as won_at
+    from {{ ref('stg_crm__opportunities') }}
+    where lead_id is not null
+),
+
+history_summary as (
+    select
+        lead_id,
+        max(case when change_number = 1 then old_stage end) as initial_stage,
+        max(changed_at) as last_changed_at
+    from status_changes
+    group by lead_id
+),
+
+last_known_stage as (
+    select
+        lead_id,
+        new_stage as last_history_stage
+    from (
+        select
+            lead_id,
+            new_stage,
+            row_number() over (partition by lead_id order by change_number desc) as recency
+        from status_changes
+        where new_stage is not null and new_stage <> 'unknown'
+    ) as known_changes
+    where recency = 1
+),
+
+creation_events as (
+    select
+        lead_id,
+        'lead' as stage,
+        created_at as entered_at,
+        'creation' as entry_source,
+        0 as source_priority,
+        cast(null as {{ dbt.type_string() }}) as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from leads
+),
+
+-- the status before the first recorded change, or the current status when
+-- there is no status history at all, holds from creation
+initial_status_events as (
+    select
+        leads.lead_id,
+        coalesce(history_summary.initial_stage, case when history_summary.lead_id is null then leads.current_stage end) as stage,
+        leads.created_at as entered_at,
+        case when history_summary.lead_id is null then 'current_status' else 'initial_status' end as entry_source,
+        1 as source_priority,
+        cast(null as {{ dbt.type_string() }}) as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from leads
+    left join history_summary
+        on leads.lead_id = history_summary.lead_id
+),
+
+history_events as (
+    select
+        lead_id,
+        new_stage as stage,
+        changed_at as entered_at,
+        'status_history' as entry_source,
+        2 as source_priority,
+        history_id as source_record_id,
+        load_id,
+        source_line_number
+    from status_changes
+),
+
+-- a current status that differs from the last one in the history changed
+-- after it: at updated_at (created_at when absent), never before that change
+current_status_events as (
+    select
+        leads.lead_id,
+        leads.current_stage as stage,
+        greatest(coalesce(leads.updated_at, leads.created_at), history_summary.last_changed_at) as entered_at,
+        'current_status' as entry_source,
+        3 as source_priority,
+        cast(null as {{ dbt.type_string() }}) as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from leads
+    inner join history_summary
+        on leads.lead_id = history_summary.lead_id
+    left join last_known_stage
+        on leads.lead_id = last_known_stage.lead_id
+    where last_known_stage.last_history_stage is null
+        or leads.current_stage <> last_known_stage.last_history_stage
+),
+
+opportunity_events as (
+    select
+        lead_id,
+        'opportunity' as stage,
+        created_at as entered_at,
+        'opportunity' as entry_source,
+        4 as source_priority,
+        opportunity_id as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from opportunities
+),
+
+won_events as (
+    select
+        lead_id,
+        'won' as stage,
+        won_at as entered_at,
+        'won_opportunity' as entry_source,
+        5 as source_priority,
+        opportunity_id as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from opportunities
+    where is_won
+),
+
+unioned as (
+    select * from creation_events
+    union all
+    select * from initial_status_events
+    union all
+    select * from history_events
+    union all
+    select * from current_status_events
+    union all
+    select * from opportunity_events
+    union all
+    select * from won_events
+),
+
+known_until_as_of as (
+    select unioned.*
+    from unioned
+    cross join as_of
+    where unioned.stage is not null
+        and unioned.stage <> 'unknown'
+        and unioned.entered_at is not null
+        and unioned.entered_at <= as_of.as_of_at
+),
+
+ordered as (
+    select
+        known_until_as_of.*,
+        stages.is_side_exit,
+        row_number() over (
+            partition by known_until_as_of.lead_id
+            order by
+                known_until_as_of.entered_at,
+                known_until_as_of.source_priority,
+                known_until_as_of.source_record_id,
+                known_until_as_of.load_id,
+                known_until_as_of.source_line_number
+        ) as event_order
+    from known_until_as_of
+    inner join stages
+        on known_until_as_of.stage = stages.stage
+),
+
+final as (
+    select
+        lead_id,
+        stage,
+        entered_at,
+        entry_source,
+        source_record_id,
+        event_order,
+        is_side_exit,
+        coalesce(
+            sum(case when is_side_exit then 1 else 0 end) over (
+                partition by lead_id
+                order by event_order
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as cycle_number
+    from ordered
+)
+
+select * from final

@@ -1,0 +1,76 @@
+{#-
+    One row per handed-off lead: its first sales touch, the business hours
+    from handoff to it, and the ignore status.
+    - touched: the first touch is at or before handoff + var
+      `ignore_window_days` calendar days;
+    - ignored: no touch by then, and handoff + window is at or before as_of
+      (a touch after the window does not undo it);
+    - pending: the window has not closed at as_of and no touch yet.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+handoffs as (
+    select * from {{ ref('int_lead_handoffs_detected') }}
+),
+
+first_touches as (
+    select
+        lead_id,
+        activity_id as first_touch_activity_id,
+        rep_id as first_touch_rep_id,
+        occurred_at as first_touch_at
+    from {{ ref('int_sales_touches_identified') }}
+    where touch_number = 1
+),
+
+calendar as (
+    select * from {{ ref('int_business_calendar') }}
+),
+
+joined as (
+    select
+        handoffs.lead_id,
+        handoffs.handed_off_at,
+        handoffs.handoff_rep_id,
+        first_touches.first_touch_activity_id,
+        first_touches.first_touch_rep_id,
+        first_touches.first_touch_at,
+        {{ dbt.dateadd('day', var('ignore_window_days'), 'handoffs.handed_off_at') }} as ignore_window_closes_at,
+        as_of.as_of_at
+    from handoffs
+    left join first_touches
+        on handoffs.lead_id = first_touches.lead_id
+    cross join as_of
+),
+
+final as (
+    select
+        joined.lead_id,
+        joined.handed_off_at,
+        joined.handoff_rep_id,
+        joined.first_touch_activity_id,
+        joined.first_touch_rep_id,
+        joined.first_touch_at,
+        case
+            when joined.first_touch_at is not null
+                then {{ business_hours_between('joined.handed_off_at', 'handoff_calendar', 'joined.first_touch_at', 'touch_calendar') }}
+        end as first_touch_business_hours,
+        joined.ignore_window_closes_at,
+        case
+            when joined.first_touch_at <= joined.ignore_window_closes_at then 'touched'
+            when joined.ignore_window_closes_at <= joined.as_of_at then 'ignored'
+            else 'pending'
+        end as ignore_status
+    from joined
+    left join calendar as handoff_calendar
+        on {{ business_date_of('joined.handed_off_at') }} = handoff_calendar.calendar_date
+    left join calendar as touch_calendar
+        on {{ business_date_of('joined.first_touch_at') }} = touch_calendar.calendar_date
+)
+
+select * from final

@@ -1,0 +1,79 @@
+{#-
+    One row per sales touch: an activity on a handed-off lead by a sales user
+    (role in var `sales_roles`), not automated, of a type in var
+    `sales_touch_activity_types`, at or after the handoff and at or before
+    as_of. Any attempt counts (an unanswered call is a touch).
+    touch_number 1 is the first touch; activities at the same instant keep
+    the export's order (activity_id, then file order).
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+handoffs as (
+    select * from {{ ref('int_lead_handoffs_detected') }}
+),
+
+sales_users as (
+    select
+        user_id,
+        role
+    from {{ ref('stg_crm__users') }}
+    where role in {{ sql_list(var('sales_roles')) }}
+),
+
+touches as (
+    select
+        activities.activity_id,
+        activities.lead_id,
+        activities.user_id as rep_id,
+        sales_users.role as rep_role,
+        activities.activity_type,
+        activities.direction,
+        activities.outcome,
+        activities.duration_seconds,
+        activities.occurred_at,
+        handoffs.handed_off_at,
+        handoffs.handoff_rep_id,
+        activities.load_id,
+        activities.source_line_number
+    from activities
+    inner join handoffs
+        on activities.lead_id = handoffs.lead_id
+    inner join sales_users
+        on activities.user_id = sales_users.user_id
+    cross join as_of
+    where not activities.is_automated
+        and activities.activity_type in {{ sql_list(var('sales_touch_activity_types')) }}
+        and activities.occurred_at >= handoffs.handed_off_at
+        and activities.occurred_at <= as_of.as_of_at
+),
+
+final as (
+    select
+        activity_id,
+        lead_id,
+        rep_id,
+        rep_role,
+        activity_type,
+        direction,
+        outcome,
+        duration_seconds,
+        occurred_at,
+        handed_off_at,
+        handoff_rep_id,
+        row_number() over (
+            partition by lead_id
+            order by occurred_at, activity_id, load_id, source_line_number
+        ) as touch_number
+    from touches
+)
+
+select * from final

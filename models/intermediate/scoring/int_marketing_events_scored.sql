@@ -1,0 +1,111 @@
+{#-
+    One row per behaviour event: a marketing event up to as_of that matches at
+    least one rule of the seed scoring_behaviour_rules (events no rule
+    matches carry no points and do not count as behaviour). The score history
+    is kept as these events, not as a row per lead per day:
+    `segment_number` starts again after a gap of var `score_reset_after_days`
+    without behaviour (the behaviour score resets to 0), and
+    `behaviour_points_running` is the sum of points since that reset.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+events as (
+    select
+        event_id,
+        lead_id,
+        event_type,
+        asset,
+        occurred_at,
+        load_id,
+        source_line_number
+    from {{ ref('stg_ma__marketing_events') }}
+),
+
+rules as (
+    select
+        rule_name,
+        event_type,
+        lower(asset_pattern) as asset_pattern,
+        points,
+        is_fast_track
+    from {{ ref('scoring_behaviour_rules') }}
+),
+
+matched as (
+    select
+        events.event_id,
+        events.lead_id,
+        events.occurred_at,
+        events.load_id,
+        events.source_line_number,
+        sum(rules.points) as points,
+        max(case when rules.is_fast_track then 1 else 0 end) = 1 as is_fast_track
+    from events
+    inner join rules
+        on events.event_type = rules.event_type
+            and (rules.asset_pattern is null or lower(coalesce(events.asset, '')) like rules.asset_pattern)
+    cross join as_of
+    where events.occurred_at <= as_of.as_of_at
+    group by
+        events.event_id,
+        events.lead_id,
+        events.occurred_at,
+        events.load_id,
+        events.source_line_number
+),
+
+sequenced as (
+    select
+        matched.*,
+        row_number() over (
+            partition by matched.lead_id
+            order by matched.occurred_at, matched.event_id, matched.load_id, matched.source_line_number
+        ) as behaviour_event_number,
+        lag(matched.occurred_at) over (
+            partition by matched.lead_id
+            order by matched.occurred_at, matched.event_id, matched.load_id, matched.source_line_number
+        ) as previous_occurred_at
+    from matched
+),
+
+segmented as (
+    select
+        sequenced.*,
+        sum(
+            case
+                when sequenced.previous_occurred_at is not null
+                    and sequenced.occurred_at >= {{ dbt.dateadd('day', var('score_reset_after_days'), 'previous_occurred_at') }}
+                    then 1
+                else 0
+            end
+        ) over (
+            partition by sequenced.lead_id
+            order by sequenced.behaviour_event_number
+            rows between unbounded preceding and current row
+        ) as segment_number
+    from sequenced
+),
+
+final as (
+    select
+        event_id,
+        lead_id,
+        occurred_at,
+        points,
+        is_fast_track,
+        behaviour_event_number,
+        segment_number,
+        sum(points) over (
+            partition by lead_id, segment_number
+            order by behaviour_event_number
+            rows between unbounded preceding and current row
+        ) as behaviour_points_running
+    from segmented
+)
+
+select * from final

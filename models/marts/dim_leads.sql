@@ -1,0 +1,156 @@
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+size_bands as (
+    select * from {{ ref('company_size_bands') }}
+),
+
+stages as (
+    select * from {{ ref('lifecycle_stages') }}
+),
+
+stage_entries as (
+    select * from {{ ref('int_lead_stage_entries') }}
+),
+
+stage_events as (
+    select * from {{ ref('int_lead_stage_events_unioned') }}
+),
+
+first_touches as (
+    select * from {{ ref('int_leads_joined_to_first_touch') }}
+),
+
+scores as (
+    select * from {{ ref('int_lead_scores_evaluated') }}
+),
+
+owner_intervals as (
+    select * from {{ ref('int_lead_owner_intervals') }}
+),
+
+stage_orders as (
+    select
+        max(case when stage = 'mql' then stage_order end) as mql_order,
+        max(case when stage = 'sal' then stage_order end) as sal_order,
+        max(case when stage = 'sql' then stage_order end) as sql_order,
+        max(case when stage = 'opportunity' then stage_order end) as opportunity_order,
+        max(case when stage = 'won' then stage_order end) as won_order
+    from stages
+),
+
+-- reaching a stage = entering it or any later main-path stage, first time
+reached as (
+    select
+        stage_entries.lead_id,
+        min(case when stage_entries.stage_order >= stage_orders.mql_order then stage_entries.entered_at end) as reached_mql_at,
+        min(case when stage_entries.stage_order >= stage_orders.sal_order then stage_entries.entered_at end) as reached_sal_at,
+        min(case when stage_entries.stage_order >= stage_orders.sql_order then stage_entries.entered_at end) as reached_sql_at,
+        min(case when stage_entries.stage_order >= stage_orders.opportunity_order then stage_entries.entered_at end)
+            as reached_opportunity_at,
+        min(case when stage_entries.stage_order >= stage_orders.won_order then stage_entries.entered_at end) as won_at
+    from stage_entries
+    cross join stage_orders
+    group by stage_entries.lead_id
+),
+
+returned_after_handoff as (
+    select
+        stage_entries.lead_id,
+        min(stage_entries.entered_at) as returned_at
+    from stage_entries
+    inner join first_touches
+        on stage_entries.lead_id = first_touches.lead_id
+    where stage_entries.stage in ('rejected', 'disqualified')
+        and stage_entries.entered_at >= first_touches.handed_off_at
+    group by stage_entries.lead_id
+),
+
+current_stages as (
+    select
+        lead_id,
+        stage as current_stage
+    from (
+        select
+            lead_id,
+            stage,
+            row_number() over (partition by lead_id order by event_order desc) as recency
+        from stage_events
+    ) as ranked_events
+    where recency = 1
+),
+
+owners_as_of as (
+    select
+        owner_intervals.lead_id,
+        owner_intervals.owner_id
+    from owner_intervals
+    cross join as_of
+    where (owner_intervals.valid_from is null or owner_intervals.valid_from <= as_of.as_of_at)
+        and (owner_intervals.valid_to is null or owner_intervals.valid_to > as_of.as_of_at)
+),
+
+final as (
+    select
+        leads.lead_id,
+        leads.created_at,
+        leads.channel,
+        leads.lead_source,
+        leads.industry,
+        coalesce(size_bands.company_size_band, 'unknown') as company_size_band,
+        leads.job_level,
+        leads.region,
+        leads.campaign_id,
+        owners_as_of.owner_id as current_owner_id,
+        first_touches.handoff_rep_id,
+        first_touches.handed_off_at,
+        first_touches.first_touch_at,
+        first_touches.first_touch_business_hours,
+        coalesce(first_touches.ignore_status, 'not_handed_off') as ignore_status,
+        case
+            when first_touches.lead_id is null then 'not_handed_off'
+            when reached.reached_sal_at is not null then 'accepted'
+            when returned_after_handoff.returned_at is not null then 'rejected'
+            else 'undecided'
+        end as acceptance_status,
+        reached.reached_mql_at,
+        reached.reached_sal_at,
+        reached.reached_sql_at,
+        reached.reached_opportunity_at,
+        reached.won_at,
+        current_stages.current_stage,
+        scores.score,
+        scores.temperature,
+        scores.score_at_handoff,
+        scores.temperature_at_handoff,
+        scores.is_fast_tracked,
+        leads.is_opted_out
+    from leads
+    cross join as_of
+    left join size_bands
+        on leads.employee_count >= size_bands.min_employees
+            and (size_bands.max_employees is null or leads.employee_count <= size_bands.max_employees)
+    left join first_touches
+        on leads.lead_id = first_touches.lead_id
+    left join reached
+        on leads.lead_id = reached.lead_id
+    left join returned_after_handoff
+        on leads.lead_id = returned_after_handoff.lead_id
+    left join current_stages
+        on leads.lead_id = current_stages.lead_id
+    left join scores
+        on leads.lead_id = scores.lead_id
+    left join owners_as_of
+        on leads.lead_id = owners_as_of.lead_id
+    -- a build as of an instant behaves as if the data ended there
+    where leads.created_at <= as_of.as_of_at
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with
+
+users as (
+    select * from {{ ref('stg_crm__users') }}
+),
+
+final as (
+    select
+        user_id as rep_id,
+        user_name as name,
+        team_name as team,
+        role,
+        is_active,
+        role in {{ sql_list(var('sales_roles')) }} as is_sales_user,
+        manager_id
+    from users
+)
+
+select * from final

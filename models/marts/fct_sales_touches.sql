@@ -1,0 +1,35 @@
+with
+
+touches as (
+    select * from {{ ref('int_sales_touches_identified') }}
+),
+
+calendar as (
+    select * from {{ ref('int_business_calendar') }}
+),
+
+final as (
+    select
+        touches.activity_id,
+        touches.lead_id,
+        touches.rep_id,
+        touches.rep_role,
+        touches.activity_type,
+        touches.direction,
+        touches.outcome,
+        touches.duration_seconds,
+        touches.occurred_at,
+        touches.handed_off_at,
+        touches.handoff_rep_id,
+        touches.touch_number,
+        touches.touch_number = 1 as is_first_touch,
+        {{ business_hours_between('touches.handed_off_at', 'handoff_calendar', 'touches.occurred_at', 'touch_calendar') }}
+            as business_hours_since_handoff
+    from touches
+    left join calendar as handoff_calendar
+        on {{ business_date_of('touches.handed_off_at') }} = handoff_calendar.calendar_date
+    left join calendar as touch_calendar
+        on {{ business_date_of('touches.occurred_at') }} = touch_calendar.calendar_date
+)
+
+select * from final

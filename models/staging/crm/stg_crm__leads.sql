@@ -1,0 +1,103 @@
+with
+
+source as (
+    select * from {{ source('crm', 'leads') }}
+),
+
+lead_statuses as (
+    {{ select_label_mapping('map_lead_statuses', 'stage') }}
+),
+
+lead_sources as (
+    {{ select_label_mapping('map_lead_sources', 'channel') }}
+),
+
+job_levels as (
+    {{ select_label_mapping('map_job_levels', 'job_level') }}
+),
+
+renamed as (
+    select
+        -- ids
+        lead_id,
+        campaign_id,
+        owner_id,
+
+        -- personal data: hashed, never passed on in the clear
+        {{ hash_pii('email') }} as email_hash,
+        {{ hash_pii('phone', kind='phone') }} as phone_hash,
+
+        -- company and person
+        company_name,
+        industry,
+        employee_count,
+        job_title,
+        job_level as job_level_label,
+        country,
+        region,
+
+        -- source and status as exported
+        lead_source,
+        status as status_label,
+
+        -- BANT and consent
+        budget_confirmed as is_budget_confirmed,
+        authority_confirmed as is_authority_confirmed,
+        need_confirmed as is_need_confirmed,
+        timeframe_months,
+        coalesce(is_opted_out, false) as is_opted_out,
+
+        -- timestamps (UTC)
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at,
+
+        -- join keys for the mapping seeds
+        {{ normalize_label('status') }} as status_key,
+        {{ normalize_label('lead_source') }} as lead_source_key,
+        {{ normalize_label('job_level') }} as job_level_key
+
+    from source
+),
+
+final as (
+    select
+        renamed.lead_id,
+        renamed.campaign_id,
+        renamed.owner_id,
+        renamed.email_hash,
+        renamed.phone_hash,
+        renamed.company_name,
+        renamed.industry,
+        renamed.employee_count,
+        renamed.job_title,
+        renamed.job_level_label,
+        coalesce(job_levels.job_level, 'unknown') as job_level,
+        renamed.country,
+        renamed.region,
+        renamed.lead_source,
+        coalesce(lead_sources.channel, 'other') as channel,
+        renamed.status_label,
+        case
+            when renamed.status_label is not null
+                then coalesce(lead_statuses.stage, 'unknown')
+        end as current_stage,
+        renamed.is_budget_confirmed,
+        renamed.is_authority_confirmed,
+        renamed.is_need_confirmed,
+        renamed.timeframe_months,
+        renamed.is_opted_out,
+        renamed.created_at,
+        renamed.updated_at,
+        renamed.loaded_at
+
+    from renamed
+    left join lead_statuses
+        on renamed.status_key = lead_statuses.label_key
+    left join lead_sources
+        on renamed.lead_source_key = lead_sources.label_key
+    left join job_levels
+        on renamed.job_level_key = job_levels.label_key
+)
+
+select * from final

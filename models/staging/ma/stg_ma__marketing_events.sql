@@ -1,0 +1,44 @@
+with
+
+source as (
+    select * from {{ source('ma', 'marketing_events') }}
+),
+
+event_types as (
+    {{ select_label_mapping('map_event_types', 'event_type') }}
+),
+
+renamed as (
+    select
+        event_id,
+        lead_id,
+        event_type as event_type_label,
+        asset,
+        campaign_id,
+        {{ to_utc_timestamp('occurred_at') }} as occurred_at,
+        _load_id as load_id,
+        _source_line as source_line_number,
+
+        {{ normalize_label('event_type') }} as event_type_key
+
+    from source
+),
+
+final as (
+    select
+        renamed.event_id,
+        renamed.lead_id,
+        renamed.event_type_label,
+        coalesce(event_types.event_type, 'other') as event_type,
+        renamed.asset,
+        renamed.campaign_id,
+        renamed.occurred_at,
+        renamed.load_id,
+        renamed.source_line_number
+
+    from renamed
+    left join event_types
+        on renamed.event_type_key = event_types.label_key
+)
+
+select * from final

@@ -1,0 +1,100 @@
+#!/usr/bin/env python
+"""Print a short console summary of the warehouse in DUCKDB_PATH.
+
+Per-file load counts (read / loaded / quarantined) from the loader's audit
+table, the most frequent quarantine reasons, and the row counts of the staging
+models. Read-only: it never changes the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import duckdb
+from lead_tools.settings import duckdb_path
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def print_rows(title: str, header: list[str], rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    if not rows:
+        print("  (none)")
+        return
+    cells = [[str(v) if v is not None else "" for v in row] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
+    print("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for row in cells:
+        print("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def load_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    if not table_exists(connection, "raw", "_load_audit"):
+        print("\nno load audit found: run scripts/load_exports.py first")
+        return
+    rows = connection.execute(
+        """
+        select file_name, sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*)
+        from raw._load_audit
+        where status = 'loaded'
+        group by file_name
+        order by file_name
+        """
+    ).fetchall()
+    print_rows(
+        "Loaded exports (all loads)", ["file", "read", "loaded", "quarantined", "loads"], rows
+    )
+    reasons = connection.execute(
+        """
+        select file_name, regexp_replace(reason, '''.*$', '') as reason_kind, count(*) as rows_quarantined
+        from raw._quarantine
+        group by all
+        order by rows_quarantined desc, file_name
+        limit 10
+        """
+    ).fetchall()
+    print_rows("Most frequent quarantine reasons", ["file", "reason", "rows"], reasons)
+
+
+def staging_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    models = connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'staging' order by table_name"
+    ).fetchall()
+    rows = [
+        (name, connection.execute(f'select count(*) from staging."{name}"').fetchone()[0])
+        for (name,) in models
+    ]
+    print_rows("Staging models", ["model", "rows"], rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.parse_args(argv)
+    database = duckdb_path()
+    if not database.exists():
+        print(
+            f"error: {database} does not exist (set DUCKDB_PATH or run the main job)",
+            file=sys.stderr,
+        )
+        return 2
+    with duckdb.connect(str(database), read_only=True) as connection:
+        print(f"Warehouse {database}")
+        load_summary(connection)
+        staging_summary(connection)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

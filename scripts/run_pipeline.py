@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Run the main job on an export folder: load -> dbt build -> dbt docs -> KPI summary.
+
+The DuckDB file is DUCKDB_PATH (default warehouse.duckdb), as for every tool of
+the project. Each step's wall time is printed at the end; the first failing
+step stops the run with its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lead_tools.dbt_cli import REPO_ROOT, run_dbt
+from lead_tools.settings import duckdb_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "exports", type=Path, help="folder of export CSV files (see README: export contract)"
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the DuckDB file first (the demo does; your own warehouse keeps its history)",
+    )
+    parser.add_argument("--skip-docs", action="store_true", help="do not generate the dbt docs")
+    parser.add_argument(
+        "--vars", default=None, help="dbt --vars passed to build, e.g. '{as_of: \"2025-06-30\"}'"
+    )
+    args = parser.parse_args(argv)
+
+    if not args.exports.is_dir():
+        print(f"error: export folder {args.exports} does not exist", file=sys.stderr)
+        return 2
+    database = duckdb_path().resolve()
+    if args.fresh:
+        for path in (database, database.with_name(database.name + ".wal")):
+            path.unlink(missing_ok=True)
+
+    timings: list[tuple[str, float]] = []
+
+    def step(name: str, command) -> int:
+        print(f"\n=== {name} ===", flush=True)
+        started = time.perf_counter()
+        code = command()
+        timings.append((name, time.perf_counter() - started))
+        if code != 0:
+            print(f"\n{name} failed (exit code {code}); stopping.", file=sys.stderr)
+        return code
+
+    env = {**os.environ, "DUCKDB_PATH": str(database)}
+    python = sys.executable
+    scripts = REPO_ROOT / "scripts"
+    vars_args = ["--vars", args.vars] if args.vars else []
+
+    steps = [
+        (
+            "load",
+            lambda: subprocess.call(
+                [python, str(scripts / "load_exports.py"), str(args.exports)], env=env
+            ),
+        ),
+        ("dbt build", lambda: run_dbt(["build", *vars_args], duckdb_path=database).returncode),
+    ]
+    if not args.skip_docs:
+        steps.append(
+            (
+                "dbt docs generate",
+                lambda: run_dbt(["docs", "generate", *vars_args], duckdb_path=database).returncode,
+            )
+        )
+    steps.append(
+        ("summary", lambda: subprocess.call([python, str(scripts / "kpi_summary.py")], env=env))
+    )
+
+    for name, command in steps:
+        code = step(name, command)
+        if code != 0:
+            return code
+
+    print("\nwall time per step:")
+    for name, seconds in timings:
+        print(f"  {name:<20} {seconds:7.1f} s")
+    print(f"  {'total':<20} {sum(s for _, s in timings):7.1f} s")
+    print(f"\nwarehouse: {database}")
+    if not args.skip_docs:
+        print("dbt docs: target/index.html (make docs-serve)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
