@@ -2,8 +2,10 @@
 """Print a short console summary of the warehouse in DUCKDB_PATH.
 
 Per-file load counts (read / loaded / quarantined) from the loader's audit
-table, the most frequent quarantine reasons, and the row counts of the staging
-models. Read-only: it never changes the database.
+table, the most frequent quarantine reasons, the row counts of the staging
+models and, once the marts are built, the headline KPIs: ignore rate and SAL
+rate, SLA compliance per policy, and the funnel (lead -> opportunity).
+Read-only: it never changes the database.
 """
 
 from __future__ import annotations
@@ -77,6 +79,71 @@ def staging_summary(connection: duckdb.DuckDBPyConnection) -> None:
     print_rows("Staging models", ["model", "rows"], rows)
 
 
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def kpi_summary(connection: duckdb.DuckDBPyConnection) -> None:
+    if not table_exists(connection, "marts", "rpt_ignore_rate"):
+        print("\nno marts yet: run dbt build")
+        return
+    as_of = connection.execute(
+        "select cast(as_of_at as varchar) from intermediate.int_as_of"
+    ).fetchone()[0]
+    print(f"\nHeadline KPIs as of {as_of} UTC (all periods)")
+    handed, touched, ignored, pending, sal, decided = connection.execute(
+        """
+        select sum(handed_off_leads), sum(touched_leads), sum(ignored_leads), sum(pending_leads),
+               sum(sal_leads), sum(acceptance_decided_leads)
+        from marts.rpt_ignore_rate where breakdown = 'overall'
+        """
+    ).fetchone()
+    ignore_rate = ignored / (ignored + touched) if (ignored or touched) else None
+    sal_rate = sal / decided if decided else None
+    print(
+        f"  ignore rate (イグノアレート)  {percent(ignore_rate):>7}  "
+        f"{ignored} ignored / {ignored + touched} decided, {pending} pending, {handed} handed off"
+    )
+    print(f"  SAL rate                  {percent(sal_rate):>7}  {sal} accepted / {decided} decided")
+    for policy, met, breached, pending_sla in connection.execute(
+        """
+        select policy_name, sum(met), sum(breached), sum(pending)
+        from marts.rpt_sla_compliance where breakdown = 'overall'
+        group by 1 order by 1
+        """
+    ).fetchall():
+        rate = met / (met + breached) if (met + breached) else None
+        print(
+            f"  SLA {policy:<21} {percent(rate):>7}  {met} met / {met + breached} decided, {pending_sla} pending"
+        )
+    leads, mql, sal_count, sql, opportunities, won = connection.execute(
+        """
+        select sum(leads), sum(mql), sum(sal), sum(sql), sum(opportunities), sum(won)
+        from marts.rpt_funnel_conversion where breakdown = 'overall'
+        """
+    ).fetchone()
+    print(
+        f"  funnel  leads {leads} -> mql {mql} -> sal {sal_count} -> sql {sql} "
+        f"-> opportunity {opportunities} -> won {won}"
+    )
+    print(
+        f"  lead -> opportunity (商談化率) {percent(opportunities / leads if leads else None)}, "
+        f"lead -> won {percent(won / leads if leads else None)}"
+    )
+    worst = connection.execute(
+        """
+        select breakdown_value, sum(ignored_leads) as ignored, sum(ignored_leads + touched_leads) as decided
+        from marts.rpt_ignore_rate where breakdown = 'rep'
+        group by 1 having sum(ignored_leads + touched_leads) >= 10
+        order by sum(ignored_leads) / sum(ignored_leads + touched_leads) desc, 1
+        limit 3
+        """
+    ).fetchall()
+    if worst:
+        listed = ", ".join(f"{rep} {percent(i / d)}" for rep, i, d in worst)
+        print(f"  highest ignore rate by rep (10+ decided leads): {listed}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warehouse {database}")
         load_summary(connection)
         staging_summary(connection)
+        kpi_summary(connection)
     return 0
 
 

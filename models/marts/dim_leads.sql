@@ -126,9 +126,9 @@ final as (
         reached.reached_opportunity_at,
         reached.won_at,
         current_stages.current_stage,
-        scores.score,
+        cast(scores.score as integer) as score,
         scores.temperature,
-        scores.score_at_handoff,
+        cast(scores.score_at_handoff as integer) as score_at_handoff,
         scores.temperature_at_handoff,
         scores.is_fast_tracked,
         leads.is_opted_out

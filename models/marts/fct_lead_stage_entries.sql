@@ -11,7 +11,7 @@ final as (
         stage,
         entered_at,
         entry_number,
-        cycle_number,
+        cast(cycle_number as bigint) as cycle_number,
         entry_source,
         is_implied
     from entries

@@ -36,11 +36,11 @@ aggregated as (
         breakdowns.breakdown,
         {{ breakdown_value('handed_off') }} as breakdown_value,
         count(*) as handed_off_leads,
-        sum(case when handed_off.ignore_status = 'touched' then 1 else 0 end) as touched_leads,
-        sum(case when handed_off.ignore_status = 'ignored' then 1 else 0 end) as ignored_leads,
-        sum(case when handed_off.ignore_status = 'pending' then 1 else 0 end) as pending_leads,
-        sum(case when handed_off.acceptance_status = 'accepted' then 1 else 0 end) as sal_leads,
-        sum(case when handed_off.acceptance_status = 'rejected' then 1 else 0 end) as rejected_leads
+        cast(sum(case when handed_off.ignore_status = 'touched' then 1 else 0 end) as bigint) as touched_leads,
+        cast(sum(case when handed_off.ignore_status = 'ignored' then 1 else 0 end) as bigint) as ignored_leads,
+        cast(sum(case when handed_off.ignore_status = 'pending' then 1 else 0 end) as bigint) as pending_leads,
+        cast(sum(case when handed_off.acceptance_status = 'accepted' then 1 else 0 end) as bigint) as sal_leads,
+        cast(sum(case when handed_off.acceptance_status = 'rejected' then 1 else 0 end) as bigint) as rejected_leads
     from handed_off
     cross join {{ breakdowns_relation() }} as breakdowns
     group by 1, 2, 3

@@ -42,9 +42,9 @@ aggregated as (
         clocks.policy_name,
         breakdowns.breakdown,
         {{ breakdown_value('clocks') }} as breakdown_value,
-        sum(case when clocks.sla_status = 'met' then 1 else 0 end) as met,
-        sum(case when clocks.sla_status = 'breached' then 1 else 0 end) as breached,
-        sum(case when clocks.sla_status = 'pending' then 1 else 0 end) as pending,
+        cast(sum(case when clocks.sla_status = 'met' then 1 else 0 end) as bigint) as met,
+        cast(sum(case when clocks.sla_status = 'breached' then 1 else 0 end) as bigint) as breached,
+        cast(sum(case when clocks.sla_status = 'pending' then 1 else 0 end) as bigint) as pending,
         {{ percentile_cont('clocks.stopped_business_hours', 0.5) }} as median_business_hours,
         {{ percentile_cont('clocks.stopped_business_hours', 0.9) }} as p90_business_hours
     from clocks

@@ -45,7 +45,7 @@ dated as (
     select
         calendar_date,
         -- ISO weekday: 1 = Monday .. 7 = Sunday
-        mod(days_since_monday, 7) + 1 as iso_weekday
+        mod(mod(days_since_monday, 7) + 7, 7) + 1 as iso_weekday
     from day_numbers
 ),
 

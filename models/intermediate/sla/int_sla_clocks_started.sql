@@ -1,14 +1,14 @@
 {#-
     One row per lead and SLA policy that applies to it (seed sla_policies),
     with the start and stop instants; stops after as_of are left out.
-    - first-touch policies (start_event handoff): every handed-off lead falls
-      under exactly one: hot_or_fast_track when it was hot or fast-tracked at
-      the handoff instant, else not_hot (or all_handed_off). Stop: the first
-      sales touch.
-    - reached_sql (start_event first_sql_entry): the first entry into sql
-      (or a later main-path stage, which implies it). Stop: the earliest
-      opportunity created, or meeting / web meeting activity, at or after the
-      start.
+    Who: hot_or_fast_track = hot or fast-tracked at the handoff instant,
+    not_hot = the other handed-off leads, all_handed_off, reached_sql = leads
+    that reached sql (or a later main-path stage, which implies it).
+    Start: handoff, or first_sql_entry. Stop: the earliest event of the
+    policy's stop_event at or after the start: first_sales_touch (a sales
+    touch, see int_sales_touches_identified) or opportunity_or_meeting (an
+    opportunity created, or a non-automated activity of a type in the var
+    `sla_meeting_activity_types`).
 -#}
 
 with
@@ -21,12 +21,11 @@ policies as (
     select * from {{ ref('sla_policies') }}
 ),
 
-first_touches as (
+handoffs as (
     select
         lead_id,
-        handed_off_at,
-        first_touch_at
-    from {{ ref('int_leads_joined_to_first_touch') }}
+        handed_off_at
+    from {{ ref('int_lead_handoffs_detected') }}
 ),
 
 scores as (
@@ -49,9 +48,18 @@ sql_order as (
     where stage = 'sql'
 ),
 
+sales_touches as (
+    select
+        lead_id,
+        'first_sales_touch' as stop_event,
+        occurred_at as stop_at
+    from {{ ref('int_sales_touches_identified') }}
+),
+
 opportunities as (
     select
         lead_id,
+        'opportunity_or_meeting' as stop_event,
         created_at as stop_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
@@ -60,29 +68,20 @@ opportunities as (
 meetings as (
     select
         lead_id,
+        'opportunity_or_meeting' as stop_event,
         occurred_at as stop_at
     from {{ ref('stg_crm__activities') }}
-    where activity_type in ('meeting', 'web_meeting')
+    where
+        activity_type in {{ sql_list(var('sla_meeting_activity_types')) }}
         and not is_automated
 ),
 
-first_touch_clocks as (
-    select
-        first_touches.lead_id,
-        policies.policy_name,
-        policies.target_business_hours,
-        first_touches.handed_off_at as started_at,
-        first_touches.first_touch_at as stopped_at
-    from first_touches
-    inner join scores
-        on first_touches.lead_id = scores.lead_id
-    inner join policies
-        on policies.start_event = 'handoff'
-            and (
-                policies.applies_to = 'all_handed_off'
-                or (policies.applies_to = 'hot_or_fast_track' and scores.temperature_at_handoff = 'hot')
-                or (policies.applies_to = 'not_hot' and scores.temperature_at_handoff <> 'hot')
-            )
+stop_events as (
+    select * from sales_touches
+    union all
+    select * from opportunities
+    union all
+    select * from meetings
 ),
 
 first_sql_entries as (
@@ -95,43 +94,76 @@ first_sql_entries as (
     group by stage_entries.lead_id
 ),
 
-sql_stop_candidates as (
-    select * from opportunities
-    union all
-    select * from meetings
-),
-
-sql_stops as (
+handoff_clocks as (
     select
-        first_sql_entries.lead_id,
-        min(sql_stop_candidates.stop_at) as stopped_at
-    from first_sql_entries
-    inner join sql_stop_candidates
-        on first_sql_entries.lead_id = sql_stop_candidates.lead_id
-            and first_sql_entries.reached_sql_at <= sql_stop_candidates.stop_at
-    cross join as_of
-    where sql_stop_candidates.stop_at <= as_of.as_of_at
-    group by first_sql_entries.lead_id
+        handoffs.lead_id,
+        policies.policy_name,
+        policies.stop_event,
+        policies.target_business_hours,
+        handoffs.handed_off_at as started_at
+    from handoffs
+    left join scores
+        on handoffs.lead_id = scores.lead_id
+    inner join policies
+        on
+            policies.start_event = 'handoff'
+            and (
+                policies.applies_to = 'all_handed_off'
+                or (policies.applies_to = 'hot_or_fast_track' and scores.temperature_at_handoff = 'hot')
+                or (policies.applies_to = 'not_hot' and coalesce(scores.temperature_at_handoff, 'cold') <> 'hot')
+            )
 ),
 
 sql_clocks as (
     select
         first_sql_entries.lead_id,
         policies.policy_name,
+        policies.stop_event,
         policies.target_business_hours,
-        first_sql_entries.reached_sql_at as started_at,
-        sql_stops.stopped_at
+        first_sql_entries.reached_sql_at as started_at
     from first_sql_entries
     inner join policies
-        on policies.start_event = 'first_sql_entry'
-    left join sql_stops
-        on first_sql_entries.lead_id = sql_stops.lead_id
+        on
+            policies.start_event = 'first_sql_entry'
+            and policies.applies_to = 'reached_sql'
+),
+
+clocks as (
+    select * from handoff_clocks
+    union all
+    select * from sql_clocks
+),
+
+stops as (
+    select
+        clocks.lead_id,
+        clocks.policy_name,
+        min(stop_events.stop_at) as stopped_at
+    from clocks
+    inner join stop_events
+        on
+            clocks.lead_id = stop_events.lead_id
+            and clocks.stop_event = stop_events.stop_event
+            and clocks.started_at <= stop_events.stop_at
+    cross join as_of
+    where stop_events.stop_at <= as_of.as_of_at
+    group by
+        clocks.lead_id,
+        clocks.policy_name
 ),
 
 final as (
-    select * from first_touch_clocks
-    union all
-    select * from sql_clocks
+    select
+        clocks.lead_id,
+        clocks.policy_name,
+        clocks.target_business_hours,
+        clocks.started_at,
+        stops.stopped_at
+    from clocks
+    left join stops
+        on
+            clocks.lead_id = stops.lead_id
+            and clocks.policy_name = stops.policy_name
 )
 
 select * from final
