@@ -106,3 +106,15 @@
         ["points is null", "points must be a whole number (negative allowed)"],
     ], 'rule_name') }}
 {%- endmacro %}
+
+{% macro validate_score_bands(seed_relation) -%}
+    {{ validate_rule_seed(seed_relation, [
+        ["score_band is null", "score_band is empty"],
+        ["min_score is null", "min_score is required (the lowest score of the band)"],
+        ["max_score is not null and max_score < min_score", "max_score must not be below min_score"],
+        ["exists (select 1 from " ~ seed_relation ~ " as other where other.score_band <> numbered.score_band"
+            ~ " and other.min_score <= coalesce(numbered.max_score, 2147483647)"
+            ~ " and coalesce(other.max_score, 2147483647) >= numbered.min_score)",
+            "overlaps another band"],
+    ], 'score_band') }}
+{%- endmacro %}

@@ -36,6 +36,10 @@ owner_intervals as (
     select * from {{ ref('int_lead_owner_intervals') }}
 ),
 
+score_thresholds as (
+    select * from {{ ref('int_lead_score_thresholds_crossed') }}
+),
+
 stage_orders as (
     select
         max(case when stage = 'mql' then stage_order end) as mql_order,
@@ -131,6 +135,11 @@ final as (
         cast(scores.score_at_handoff as integer) as score_at_handoff,
         scores.temperature_at_handoff,
         scores.is_fast_tracked,
+        score_thresholds.score_mql_at,
+        leads.is_budget_confirmed,
+        leads.is_authority_confirmed,
+        leads.is_need_confirmed,
+        leads.timeframe_months,
         leads.is_opted_out
     from leads
     cross join as_of
@@ -149,6 +158,8 @@ final as (
         on leads.lead_id = scores.lead_id
     left join owners_as_of
         on leads.lead_id = owners_as_of.lead_id
+    left join score_thresholds
+        on leads.lead_id = score_thresholds.lead_id
     -- a build as of an instant behaves as if the data ended there
     where leads.created_at <= as_of.as_of_at
 )

@@ -314,3 +314,65 @@ def test_as_of_override_rebuilds_last_month(build, tmp_path):
         database,
         "select count(*) from marts.fct_lead_stage_entries where lead_id = 'L04' and stage = 'mql'",
     ) == [(1,)]
+
+
+def test_score_calibration_by_band_at_handoff(handmade_warehouse):
+    rows = {
+        band: (leads, opportunities, wins)
+        for band, leads, opportunities, wins in query(
+            handmade_warehouse,
+            "select score_band, handed_off_leads, opportunities, wins from marts.rpt_score_calibration",
+        )
+    }
+    # scores at handoff: L02 10, L04 5, L05 10, L09 0 | L07 25 | L01 41 (won), L08 45 | L03 70.
+    assert rows == {
+        "0-19": (4, 0, 0),
+        "20-39": (1, 0, 0),
+        "40-59": (2, 1, 1),
+        "60-79": (1, 0, 0),
+        "80-99": (0, 0, 0),
+        "100+": (0, 0, 0),
+    }
+    # the only opportunity (L01, 41 at handoff) came from above the 40-point threshold.
+    assert query(
+        handmade_warehouse,
+        "select distinct share_of_opportunities_below_threshold from marts.rpt_score_calibration",
+    ) == [(0.0,)]
+
+
+def test_score_based_mql_and_the_what_if_threshold(handmade_warehouse):
+    mql_at = dict(
+        query(
+            handmade_warehouse, "select lead_id, cast(score_mql_at as varchar) from marts.dim_leads"
+        )
+    )
+    # L01: attributes 30 + email open 1 + pricing 10 = 41 at the pricing view, Tue 01-07 09:00 JST.
+    assert mql_at["L01"] == "2025-01-07 00:00:00"
+    # L08: attributes alone are 45 >= 40: at creation. L03: 20 + demo request 50 = 70 at 20:05 JST.
+    assert mql_at["L08"] == "2025-03-03 00:00:00"
+    assert mql_at["L03"] == "2025-02-03 11:05:00"
+    assert mql_at["L07"] is None  # 25 never reaches 40
+    rows = {
+        str(month): (score, what_if, status)
+        for month, score, what_if, status in query(
+            handmade_warehouse,
+            "select period_month, score_mqls, what_if_score_mqls, status_mqls from marts.rpt_mql_threshold_what_if",
+        )
+    }
+    # at 60 only L03 (70) qualifies; by status: Jan L01 L02 L04, Feb L03 L07, Mar L05 L08 L09.
+    assert rows == {"2025-01-01": (1, 0, 3), "2025-02-01": (1, 1, 2), "2025-03-01": (1, 0, 3)}
+
+
+def test_bant_completeness_of_sqls(handmade_warehouse):
+    # SQLs: L01 and L03, both handed to SDR1, both with budget, authority, need and a timeframe.
+    assert query(
+        handmade_warehouse,
+        """
+        select breakdown, breakdown_value, sql_leads, bant_complete, bant_complete_rate
+        from marts.rpt_bant_completeness order by 1, 2
+        """,
+    ) == [
+        ("overall", "all", 2, 2, 1.0),
+        ("rep", "U_SDR1", 2, 2, 1.0),
+        ("team", "インサイドセールス東日本", 2, 2, 1.0),
+    ]

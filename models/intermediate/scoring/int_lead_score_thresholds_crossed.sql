@@ -1,0 +1,61 @@
+{#-
+    One row per lead: the first instant its score reached the var
+    `mql_score_threshold` (the score-based MQL instant) and the var
+    `what_if_mql_score_threshold`, by as_of. Decay only lowers a score
+    between events, so a threshold is first reached at a behaviour event
+    (behaviour points since the last reset, floored at 0, + attribute score),
+    or at creation when the attribute score alone reaches it.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+leads as (
+    select
+        lead_id,
+        created_at
+    from {{ ref('stg_crm__leads') }}
+),
+
+attribute_scores as (
+    select * from {{ ref('int_lead_attributes_scored') }}
+),
+
+behaviour_events as (
+    select * from {{ ref('int_marketing_events_scored') }}
+),
+
+scored_instants as (
+    select
+        leads.lead_id,
+        leads.created_at as scored_at,
+        attribute_scores.attribute_score as score
+    from leads
+    inner join attribute_scores
+        on leads.lead_id = attribute_scores.lead_id
+    cross join as_of
+    where leads.created_at <= as_of.as_of_at
+    union all
+    select
+        behaviour_events.lead_id,
+        behaviour_events.occurred_at as scored_at,
+        greatest(behaviour_events.behaviour_points_running, 0) + attribute_scores.attribute_score as score
+    from behaviour_events
+    inner join attribute_scores
+        on behaviour_events.lead_id = attribute_scores.lead_id
+),
+
+final as (
+    select
+        lead_id,
+        min(case when score >= {{ var('mql_score_threshold') }} then scored_at end) as score_mql_at,
+        min(case when score >= {{ var('what_if_mql_score_threshold') }} then scored_at end) as what_if_score_mql_at,
+        max(score) as max_score
+    from scored_instants
+    group by lead_id
+)
+
+select * from final
