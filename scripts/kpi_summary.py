@@ -142,6 +142,24 @@ def kpi_summary(connection: duckdb.DuckDBPyConnection) -> None:
     if worst:
         listed = ", ".join(f"{rep} {percent(i / d)}" for rep, i, d in worst)
         print(f"  highest ignore rate by rep (10+ decided leads): {listed}")
+    if table_exists(connection, "marts", "rpt_score_calibration"):
+        bands = connection.execute(
+            """
+            select score_band, handed_off_leads, opportunities, wins, opportunity_rate,
+                   share_of_opportunities_below_threshold
+            from marts.rpt_score_calibration order by min_score
+            """
+        ).fetchall()
+        print_rows(
+            "Score calibration (score at handoff)",
+            ["band", "leads", "opportunities", "wins", "opportunity rate"],
+            [
+                (band, leads_, opps, wins, percent(rate))
+                for band, leads_, opps, wins, rate, _ in bands
+            ],
+        )
+        if bands:
+            print(f"  opportunities from leads below the MQL threshold: {percent(bands[0][5])}")
 
 
 def main(argv: list[str] | None = None) -> int:
