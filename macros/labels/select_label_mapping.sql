@@ -1,11 +1,16 @@
 {#-
-    The body of a CTE that reads a mapping seed keyed by normalised label:
-    `label_key` (join it to normalize_label(<raw column>)) and the canonical
-    column. Staging models left join it and fall back to 'other' / 'unknown'.
+    The body of a CTE mapping each distinct raw label of `labels_cte` (a CTE
+    with one column, raw_label) to the canonical value of a mapping seed.
+    Labels are folded with normalize_label on both sides, but only once per
+    distinct label, so a million rows with a dozen labels cost a dozen
+    foldings; the model then joins back on the raw label itself. Staging
+    models fall back to 'other' / 'unknown' when no seed row matches.
 -#}
-{% macro select_label_mapping(seed_name, canonical_column) -%}
+{% macro select_label_mapping(labels_cte, seed_name, canonical_column) -%}
     select
-        {{ normalize_label('raw_label') }} as label_key,
-        {{ canonical_column }}
-    from {{ ref(seed_name) }}
+        {{ labels_cte }}.raw_label,
+        mapping_seed.{{ canonical_column }}
+    from {{ labels_cte }}
+    left join {{ ref(seed_name) }} as mapping_seed
+        on {{ normalize_label(labels_cte ~ '.raw_label') }} = {{ normalize_label('mapping_seed.raw_label') }}
 {%- endmacro %}

@@ -4,12 +4,20 @@ source as (
     select * from {{ source('crm', 'activities') }}
 ),
 
+activity_type_labels as (
+    select distinct activity_type as raw_label from source
+),
+
 activity_types as (
-    {{ select_label_mapping('map_activity_types', 'activity_type') }}
+    {{ select_label_mapping('activity_type_labels', 'map_activity_types', 'activity_type') }}
+),
+
+outcome_labels as (
+    select distinct outcome as raw_label from source
 ),
 
 activity_outcomes as (
-    {{ select_label_mapping('map_activity_outcomes', 'outcome') }}
+    {{ select_label_mapping('outcome_labels', 'map_activity_outcomes', 'outcome') }}
 ),
 
 renamed as (
@@ -24,10 +32,7 @@ renamed as (
         coalesce(is_automated, false) as is_automated,
         {{ to_utc_timestamp('occurred_at') }} as occurred_at,
         _load_id as load_id,
-        _source_line as source_line_number,
-
-        {{ normalize_label('activity_type') }} as activity_type_key,
-        {{ normalize_label('outcome') }} as outcome_key
+        _source_line as source_line_number
 
     from source
 ),
@@ -53,9 +58,9 @@ final as (
 
     from renamed
     left join activity_types
-        on renamed.activity_type_key = activity_types.label_key
+        on renamed.activity_type_label = activity_types.raw_label
     left join activity_outcomes
-        on renamed.outcome_key = activity_outcomes.label_key
+        on renamed.outcome_label = activity_outcomes.raw_label
 )
 
 select * from final

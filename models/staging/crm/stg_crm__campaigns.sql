@@ -4,8 +4,12 @@ source as (
     select * from {{ source('crm', 'campaigns') }}
 ),
 
+channel_labels as (
+    select distinct channel as raw_label from source
+),
+
 lead_sources as (
-    {{ select_label_mapping('map_lead_sources', 'channel') }}
+    {{ select_label_mapping('channel_labels', 'map_lead_sources', 'channel') }}
 ),
 
 renamed as (
@@ -16,9 +20,7 @@ renamed as (
         started_at as start_date,
         ended_at as end_date,
         cost,
-        coalesce(upper(trim(currency)), 'JPY') as currency,
-
-        {{ normalize_label('channel') }} as channel_key
+        coalesce(upper(trim(currency)), 'JPY') as currency
 
     from source
 ),
@@ -36,7 +38,7 @@ final as (
 
     from renamed
     left join lead_sources
-        on renamed.channel_key = lead_sources.label_key
+        on renamed.channel_label = lead_sources.raw_label
 )
 
 select * from final

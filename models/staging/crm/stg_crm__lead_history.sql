@@ -4,8 +4,16 @@ source as (
     select * from {{ source('crm', 'lead_history') }}
 ),
 
+status_labels as (
+    select new_value as raw_label from source
+    where lower(trim(field)) = 'status'
+    union
+    select old_value as raw_label from source
+    where lower(trim(field)) = 'status'
+),
+
 lead_statuses as (
-    {{ select_label_mapping('map_lead_statuses', 'stage') }}
+    {{ select_label_mapping('status_labels', 'map_lead_statuses', 'stage') }}
 ),
 
 renamed as (
@@ -27,10 +35,7 @@ renamed as (
 
         -- export order, to keep changes at the same instant in file order
         _load_id as load_id,
-        _source_line as source_line_number,
-
-        {{ normalize_label('new_value') }} as new_value_key,
-        {{ normalize_label('old_value') }} as old_value_key
+        _source_line as source_line_number
 
     from source
 ),
@@ -58,9 +63,9 @@ final as (
 
     from renamed
     left join lead_statuses as new_statuses
-        on renamed.new_value_key = new_statuses.label_key
+        on renamed.new_value = new_statuses.raw_label
     left join lead_statuses as old_statuses
-        on renamed.old_value_key = old_statuses.label_key
+        on renamed.old_value = old_statuses.raw_label
 )
 
 select * from final

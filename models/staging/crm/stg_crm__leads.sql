@@ -4,16 +4,28 @@ source as (
     select * from {{ source('crm', 'leads') }}
 ),
 
+status_labels as (
+    select distinct status as raw_label from source
+),
+
 lead_statuses as (
-    {{ select_label_mapping('map_lead_statuses', 'stage') }}
+    {{ select_label_mapping('status_labels', 'map_lead_statuses', 'stage') }}
+),
+
+lead_source_labels as (
+    select distinct lead_source as raw_label from source
 ),
 
 lead_sources as (
-    {{ select_label_mapping('map_lead_sources', 'channel') }}
+    {{ select_label_mapping('lead_source_labels', 'map_lead_sources', 'channel') }}
+),
+
+job_level_labels as (
+    select distinct job_level as raw_label from source
 ),
 
 job_levels as (
-    {{ select_label_mapping('map_job_levels', 'job_level') }}
+    {{ select_label_mapping('job_level_labels', 'map_job_levels', 'job_level') }}
 ),
 
 renamed as (
@@ -50,12 +62,7 @@ renamed as (
         -- timestamps (UTC)
         {{ to_utc_timestamp('created_at') }} as created_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at,
-
-        -- join keys for the mapping seeds
-        {{ normalize_label('status') }} as status_key,
-        {{ normalize_label('lead_source') }} as lead_source_key,
-        {{ normalize_label('job_level') }} as job_level_key
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
 
     from source
 ),
@@ -93,11 +100,11 @@ final as (
 
     from renamed
     left join lead_statuses
-        on renamed.status_key = lead_statuses.label_key
+        on renamed.status_label = lead_statuses.raw_label
     left join lead_sources
-        on renamed.lead_source_key = lead_sources.label_key
+        on renamed.lead_source = lead_sources.raw_label
     left join job_levels
-        on renamed.job_level_key = job_levels.label_key
+        on renamed.job_level_label = job_levels.raw_label
 )
 
 select * from final

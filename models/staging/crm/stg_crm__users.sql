@@ -4,8 +4,12 @@ source as (
     select * from {{ source('crm', 'users') }}
 ),
 
+role_labels as (
+    select distinct role as raw_label from source
+),
+
 user_roles as (
-    {{ select_label_mapping('map_user_roles', 'role') }}
+    {{ select_label_mapping('role_labels', 'map_user_roles', 'role') }}
 ),
 
 renamed as (
@@ -15,9 +19,7 @@ renamed as (
         team as team_name,
         role as role_label,
         coalesce(is_active, true) as is_active,
-        manager_id,
-
-        {{ normalize_label('role') }} as role_key
+        manager_id
 
     from source
 ),
@@ -34,7 +36,7 @@ final as (
 
     from renamed
     left join user_roles
-        on renamed.role_key = user_roles.label_key
+        on renamed.role_label = user_roles.raw_label
 )
 
 select * from final

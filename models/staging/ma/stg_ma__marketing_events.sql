@@ -4,8 +4,12 @@ source as (
     select * from {{ source('ma', 'marketing_events') }}
 ),
 
+event_type_labels as (
+    select distinct event_type as raw_label from source
+),
+
 event_types as (
-    {{ select_label_mapping('map_event_types', 'event_type') }}
+    {{ select_label_mapping('event_type_labels', 'map_event_types', 'event_type') }}
 ),
 
 renamed as (
@@ -17,9 +21,7 @@ renamed as (
         campaign_id,
         {{ to_utc_timestamp('occurred_at') }} as occurred_at,
         _load_id as load_id,
-        _source_line as source_line_number,
-
-        {{ normalize_label('event_type') }} as event_type_key
+        _source_line as source_line_number
 
     from source
 ),
@@ -38,7 +40,7 @@ final as (
 
     from renamed
     left join event_types
-        on renamed.event_type_key = event_types.label_key
+        on renamed.event_type_label = event_types.raw_label
 )
 
 select * from final

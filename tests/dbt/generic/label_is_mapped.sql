@@ -1,7 +1,9 @@
 {#-
-    Counts raw labels that no row of the mapping seed matches (they fell back
-    to 'other' / 'unknown'). Meant to run with severity warn: an unmapped label
-    is kept, never dropped, and this test says which ones to add to the seed.
+    Lists the raw labels that no row of the mapping seed matches (they fell
+    back to 'other' / 'unknown'), with how often each occurs. Meant to run
+    with severity warn: an unmapped label is kept, never dropped, and this
+    test says which ones to add to the seed. Labels are folded once per
+    distinct value, not once per row.
 -#}
 {% test label_is_mapped(model, column_name, mapping) %}
 
@@ -10,9 +12,10 @@ with
 labels as (
     select
         {{ column_name }} as raw_label,
-        {{ normalize_label(column_name) }} as label_key
+        count(*) as occurrences
     from {{ model }}
     where {{ column_name }} is not null
+    group by {{ column_name }}
 ),
 
 mapped_labels as (
@@ -22,11 +25,10 @@ mapped_labels as (
 
 select
     labels.raw_label,
-    count(*) as occurrences
+    labels.occurrences
 from labels
 left join mapped_labels
-    on labels.label_key = mapped_labels.label_key
-where labels.label_key is not null and mapped_labels.label_key is null
-group by labels.raw_label
+    on {{ normalize_label('labels.raw_label') }} = mapped_labels.label_key
+where {{ normalize_label('labels.raw_label') }} is not null and mapped_labels.label_key is null
 
 {% endtest %}
