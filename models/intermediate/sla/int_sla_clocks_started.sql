@@ -8,7 +8,7 @@
     policy's stop_event at or after the start: first_sales_touch (a sales
     touch, see int_sales_touches_identified) or opportunity_or_meeting (an
     opportunity created, or a non-automated activity of a type in the var
-    `sla_meeting_activity_types`).
+    `meeting_activity_types`).
 -#}
 
 with
@@ -72,7 +72,7 @@ meetings as (
         occurred_at as stop_at
     from {{ ref('stg_crm__activities') }}
     where
-        activity_type in {{ sql_list(var('sla_meeting_activity_types')) }}
+        activity_type in {{ sql_list(var('meeting_activity_types')) }}
         and not is_automated
 ),
 

@@ -1,0 +1,113 @@
+{#-
+    One row per lead and content asset the lead downloaded (first
+    content_download event per lead and asset, by as_of), and whether the lead
+    took a next step afterwards (次アクション): a marketing event of a type in
+    var `next_action_event_types` strictly after the download and at most var
+    `next_action_window_days` calendar days after it (day 14 counts, day 15
+    does not). Status: next_action (a next step in the window), no_next_action
+    (none and the window has closed at as_of), pending (window still open at
+    as_of, no next step yet).
+-#}
+
+{%- set next_action_event_types = var('next_action_event_types') %}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+events as (
+    select
+        event_id,
+        lead_id,
+        event_type,
+        asset,
+        occurred_at,
+        load_id,
+        source_line_number
+    from {{ ref('stg_ma__marketing_events') }}
+),
+
+downloads as (
+    select
+        events.lead_id,
+        coalesce(nullif(trim(events.asset), ''), 'unknown') as asset,
+        min(events.occurred_at) as downloaded_at
+    from events
+    cross join as_of
+    where events.event_type = 'content_download'
+        and events.occurred_at <= as_of.as_of_at
+    group by 1, 2
+),
+
+next_steps as (
+    select
+        events.event_id,
+        events.lead_id,
+        events.event_type,
+        events.occurred_at,
+        events.load_id,
+        events.source_line_number
+    from events
+    cross join as_of
+    where events.event_type in {{ sql_list(next_action_event_types) }}
+        and events.occurred_at <= as_of.as_of_at
+),
+
+windows as (
+    select
+        lead_id,
+        asset,
+        downloaded_at,
+        {{ dbt.dateadd('day', var('next_action_window_days'), 'downloaded_at') }} as window_closes_at
+    from downloads
+),
+
+first_next_steps as (
+    select
+        lead_id,
+        asset,
+        event_type as next_action_event_type,
+        occurred_at as next_action_at
+    from (
+        select
+            windows.lead_id,
+            windows.asset,
+            next_steps.event_type,
+            next_steps.occurred_at,
+            row_number() over (
+                partition by windows.lead_id, windows.asset
+                order by next_steps.occurred_at, next_steps.event_id, next_steps.load_id, next_steps.source_line_number
+            ) as next_step_number
+        from windows
+        inner join next_steps
+            on windows.lead_id = next_steps.lead_id
+                and windows.downloaded_at < next_steps.occurred_at
+                and windows.window_closes_at >= next_steps.occurred_at
+    ) as ranked_next_steps
+    where next_step_number = 1
+),
+
+final as (
+    select
+        windows.lead_id || '|' || windows.asset as lead_download_id,
+        windows.lead_id,
+        windows.asset,
+        windows.downloaded_at,
+        windows.window_closes_at,
+        first_next_steps.next_action_at,
+        first_next_steps.next_action_event_type,
+        case
+            when first_next_steps.next_action_at is not null then 'next_action'
+            when windows.window_closes_at <= as_of.as_of_at then 'no_next_action'
+            else 'pending'
+        end as next_action_status
+    from windows
+    cross join as_of
+    left join first_next_steps
+        on windows.lead_id = first_next_steps.lead_id
+            and windows.asset = first_next_steps.asset
+)
+
+select * from final

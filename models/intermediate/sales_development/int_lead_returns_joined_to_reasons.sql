@@ -1,0 +1,106 @@
+{#-
+    One row per return of a lead: an entry into the side exit rejected or
+    disqualified (int_lead_stage_entries, by as_of; a re-entry after recycling
+    is another return). The reason is the `reason` of the status change in
+    the lead history that recorded it ('unknown' when empty, or when the
+    return is only known from the lead's current status). With the handoff
+    (int_lead_handoffs_detected) and the sales touches
+    (int_sales_touches_identified) made from the handoff up to the return
+    instant, for the follow-up discipline (var
+    `min_attempts_before_disqualify`).
+-#}
+
+with
+
+returns as (
+    select
+        lead_id,
+        stage as return_stage,
+        entry_number,
+        entered_at as returned_at,
+        entry_source,
+        source_record_id
+    from {{ ref('int_lead_stage_entries') }}
+    where stage in ('rejected', 'disqualified')
+),
+
+status_changes as (
+    select
+        history_id,
+        reason
+    from {{ ref('stg_crm__lead_history') }}
+    where changed_field = 'status'
+),
+
+handoffs as (
+    select
+        lead_id,
+        handed_off_at,
+        handoff_rep_id
+    from {{ ref('int_lead_handoffs_detected') }}
+),
+
+touches as (
+    select
+        lead_id,
+        occurred_at
+    from {{ ref('int_sales_touches_identified') }}
+),
+
+with_handoff as (
+    select
+        returns.lead_id,
+        returns.return_stage,
+        returns.entry_number,
+        returns.returned_at,
+        coalesce(nullif(trim(status_changes.reason), ''), 'unknown') as reason,
+        handoffs.handed_off_at,
+        handoffs.handoff_rep_id,
+        coalesce(returns.returned_at >= handoffs.handed_off_at, false) as is_after_handoff
+    from returns
+    left join status_changes
+        on returns.entry_source = 'status_history'
+            and returns.source_record_id = status_changes.history_id
+    left join handoffs
+        on returns.lead_id = handoffs.lead_id
+),
+
+touches_before_return as (
+    select
+        with_handoff.lead_id,
+        with_handoff.return_stage,
+        with_handoff.entry_number,
+        count(*) as sales_touches_before_return
+    from with_handoff
+    inner join touches
+        on with_handoff.lead_id = touches.lead_id
+            and with_handoff.returned_at >= touches.occurred_at
+    group by with_handoff.lead_id, with_handoff.return_stage, with_handoff.entry_number
+),
+
+final as (
+    select
+        with_handoff.lead_id || '|' || with_handoff.return_stage || '|'
+        || cast(with_handoff.entry_number as {{ dbt.type_string() }}) as lead_return_id,
+        with_handoff.lead_id,
+        with_handoff.return_stage,
+        with_handoff.entry_number,
+        with_handoff.returned_at,
+        with_handoff.reason,
+        with_handoff.handed_off_at,
+        with_handoff.handoff_rep_id,
+        with_handoff.is_after_handoff,
+        with_handoff.is_after_handoff
+        and row_number() over (
+            partition by with_handoff.lead_id, with_handoff.is_after_handoff
+            order by with_handoff.returned_at, with_handoff.return_stage
+        ) = 1 as is_first_return_after_handoff,
+        cast(coalesce(touches_before_return.sales_touches_before_return, 0) as integer) as sales_touches_before_return
+    from with_handoff
+    left join touches_before_return
+        on with_handoff.lead_id = touches_before_return.lead_id
+            and with_handoff.return_stage = touches_before_return.return_stage
+            and with_handoff.entry_number = touches_before_return.entry_number
+)
+
+select * from final

@@ -1,0 +1,67 @@
+{#-
+    One row per opportunity created by as_of, with its state at as_of: closed
+    (and won) only when it closed at or before as_of. The close instant is
+    closed_at, else the start of close_date in the business time zone (not
+    before created_at), else created_at: the same rule as the won stage of
+    int_lead_stage_events_unioned. Amounts as exported (one currency assumed).
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+opportunities as (
+    select
+        opportunity_id,
+        lead_id,
+        amount,
+        currency,
+        is_closed,
+        is_won,
+        created_at,
+        closed_at,
+        close_date
+    from {{ ref('stg_crm__opportunities') }}
+),
+
+closing as (
+    select
+        opportunity_id,
+        lead_id,
+        amount,
+        currency,
+        is_closed,
+        is_won,
+        created_at,
+        case
+            when is_closed
+                then coalesce(
+                        closed_at,
+                        case
+                            when close_date is not null
+                                then greatest({{ from_business_time('cast(close_date as timestamp)') }}, created_at)
+                        end,
+                        created_at
+                    )
+        end as closed_effective_at
+    from opportunities
+),
+
+final as (
+    select
+        closing.opportunity_id,
+        closing.lead_id,
+        cast(closing.amount as double) as amount,
+        closing.currency,
+        closing.created_at,
+        case when closing.closed_effective_at <= as_of.as_of_at then closing.closed_effective_at end as closed_at,
+        coalesce(closing.closed_effective_at <= as_of.as_of_at, false) as is_closed,
+        coalesce(closing.is_won and closing.closed_effective_at <= as_of.as_of_at, false) as is_won
+    from closing
+    cross join as_of
+    where closing.created_at <= as_of.as_of_at
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{#-
+    One row per activity logged by a sales user (role in var `sales_roles`),
+    not automated, at or before as_of, whatever the lead's state (outbound
+    leads are called before any handoff). Flags what each activity counts as
+    in the rep's weekly numbers:
+    - call (架電): a call that is not inbound;
+    - connected call: a call whose outcome is in var `connected_call_outcomes`
+      (connected, meeting_booked: a call that booked a meeting reached someone);
+    - effective call: a connected call of at least var `effective_call_seconds`;
+    - meeting held: an activity of a type in var `meeting_activity_types`;
+    - email sent: an email that is not inbound;
+    - meeting booked (商談化): the rep's first meeting evidence on the lead
+      (outcome meeting_booked, or a meeting held), once per rep and lead.
+-#}
+
+with
+
+as_of as (
+    select as_of_at from {{ ref('int_as_of') }}
+),
+
+activities as (
+    select
+        activity_id,
+        lead_id,
+        user_id,
+        activity_type,
+        direction,
+        outcome,
+        duration_seconds,
+        is_automated,
+        occurred_at,
+        load_id,
+        source_line_number
+    from {{ ref('stg_crm__activities') }}
+),
+
+sales_users as (
+    select
+        user_id,
+        role
+    from {{ ref('stg_crm__users') }}
+    where role in {{ sql_list(var('sales_roles')) }}
+),
+
+rep_activities as (
+    select
+        activities.activity_id,
+        activities.lead_id,
+        activities.user_id as rep_id,
+        sales_users.role as rep_role,
+        activities.activity_type,
+        activities.direction,
+        activities.outcome,
+        activities.duration_seconds,
+        activities.occurred_at,
+        activities.load_id,
+        activities.source_line_number,
+        activities.activity_type = 'call' and coalesce(activities.direction, 'outbound') <> 'inbound' as is_call,
+        activities.activity_type = 'email' and coalesce(activities.direction, 'outbound') <> 'inbound' as is_email_sent,
+        activities.activity_type in {{ sql_list(var('meeting_activity_types')) }} as is_meeting_held,
+        coalesce(
+            activities.outcome in {{ sql_list(var('connected_call_outcomes')) }},
+            false
+        ) as is_connected_outcome
+    from activities
+    inner join sales_users
+        on activities.user_id = sales_users.user_id
+    cross join as_of
+    where not activities.is_automated
+        and activities.occurred_at <= as_of.as_of_at
+),
+
+flagged as (
+    select
+        rep_activities.*,
+        rep_activities.is_call and rep_activities.is_connected_outcome as is_connected_call,
+        rep_activities.is_call
+        and rep_activities.is_connected_outcome
+        and coalesce(rep_activities.duration_seconds, 0) >= {{ var('effective_call_seconds') }} as is_effective_call,
+        coalesce(rep_activities.outcome = 'meeting_booked', false) or rep_activities.is_meeting_held as is_meeting_evidence
+    from rep_activities
+),
+
+final as (
+    select
+        activity_id,
+        lead_id,
+        rep_id,
+        rep_role,
+        activity_type,
+        direction,
+        outcome,
+        duration_seconds,
+        occurred_at,
+        cast({{ dbt.date_trunc('week', to_business_time('occurred_at')) }} as date) as period_week,
+        is_call,
+        is_connected_call,
+        is_effective_call,
+        is_email_sent,
+        is_meeting_held,
+        is_meeting_evidence
+        and row_number() over (
+            partition by rep_id, lead_id, is_meeting_evidence
+            order by occurred_at, activity_id, load_id, source_line_number
+        ) = 1 as is_meeting_booked
+    from flagged
+)
+
+select * from final
