@@ -1,0 +1,890 @@
+"""Load a folder of contract CSV exports (see /work/shared/spec/exports.md) into DuckDB schema ``raw``.
+
+Python API::
+
+    from lead_tools.loader import load_folder
+    results = load_folder("exports/", "warehouse.duckdb")   # -> list[FileResult]
+
+How a run goes
+1. Find the contract files in the folder (names matched case-insensitively; other files are
+   reported and skipped). Read and check every header: a missing required column (or an
+   undecodable / unparseable header) stops the run before anything is written. Open the
+   database (a lock held by another process is a clear error, exit code 2). Scan every file
+   (sha256 in a thread, newline count, encoding sniffed from the first 4 MB).
+2. Per file: a file whose sha256 already has a ``loaded`` audit row is skipped ("already
+   loaded", counts taken from the audit, nothing written). Otherwise DuckDB's own CSV reader
+   reads it (all VARCHAR, header skipped and parsed by us, strict mode, rejects stored) into a
+   temporary typed table in one vectorised statement; typing and validation are SQL (see
+   ``loader_sql``). CP932 files are transcoded to a temporary UTF-8 copy in streaming chunks
+   first; a file that only shows invalid UTF-8 after the sniffed part is caught by DuckDB
+   (invalid-encoding rejects) and re-read as CP932 (``--encoding utf-8``: an error naming the
+   byte offset). A file that decodes in neither is an error naming file and byte offset.
+3. One transaction per file: extra columns added, quarantine rows, data rows (entity upsert or
+   history append), the audit row, then the check ``rows read = loaded + quarantined``. Any
+   error rolls the whole file back (status ``failed``, exit code 1); a ``failed`` audit row is
+   then written on its own so the failure is on record. The database holds nothing else from
+   that file. Temporary tables are connection-local and never reach the database file.
+
+Design choices
+- Exact duplicates: a row identical (after typing, extra columns included) to an earlier row
+  with the same key in the same file is collapsed into the first one and counted as *loaded*
+  (it is in the table, once). A row with the same key and different content is quarantined:
+  "duplicate activity_id 'A1' with different content (first at line 17)"; the first one wins.
+- Entity files (leads, opportunities, users, campaigns) are upserted by id: a stored row is
+  replaced when the new row's ``updated_at`` (the contract's ``order_column``) is newer or
+  equal, or when either side has no ``updated_at`` / the file has no such column (file order:
+  the later load wins). A row that loses to a newer stored version is counted as loaded.
+- History files (lead_history, activities, marketing_events) are appended; a row whose id
+  (lead_history: ``history_id``, or when empty the key (lead_id, changed_at, field,
+  new_value)) is already in the table is not inserted again and is counted as loaded.
+- Line numbers (``_source_line``, ``_quarantine.line_number``) are physical lines, header =
+  line 1. DuckDB numbers records, not lines, and skips blank lines; the loader maps back:
+  rejected records and blank lines are counted in, and when the file has more lines than
+  records (quoted values spanning lines, blank lines, an unclosed quote) one pass of Python's
+  csv module finds each record's first line (slower, only for such files). Should the two
+  parsers ever disagree on where records start, numbers count records and a note says so.
+- Structurally broken records (too many / too few fields, unterminated or stray quote) are
+  quarantined from DuckDB's rejects table with their line and raw text. An unclosed quote
+  makes the parser read on to the next quote: that whole stretch is *one* broken record (one
+  row read, its full raw text in ``raw_row``), as in any CSV reader.
+- Mixed CRLF/LF line ends and old Mac CR line ends (refused by DuckDB's strict parser) are
+  normalised to LF in a temporary copy and read again.
+- Timestamps: see ``loader_sql`` (local times of a fixed-offset zone such as Asia/Tokyo are
+  converted by integer arithmetic; zones with daylight saving time go through ICU).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from lead_tools import settings
+from lead_tools.contract import EXPORT_FILES, META_COLUMNS, ExportFile
+from lead_tools.loader_files import (
+    ENCODINGS,
+    ExportFileLayout,
+    InputFileError,
+    LoaderError,
+    ScanResult,
+    UsageError,
+    decode_error,
+    discover,
+    line_facts,
+    read_layout,
+    record_layout,
+    scan_file,
+    transcode_to_utf8,
+)
+from lead_tools.loader_sql import (
+    AUDIT_TABLE,
+    QUARANTINE_TABLE,
+    SQL_TYPES,
+    SourceZone,
+    error_expr,
+    expected_columns,
+    ident,
+    lit,
+    schema_statements,
+    table_name,
+    timestamp_exprs,
+    trimmed,
+    typed_expr,
+)
+
+__all__ = [
+    "FileResult",
+    "InputFileError",
+    "LoadReport",
+    "LoaderError",
+    "UsageError",
+    "load_folder",
+    "run_load",
+]
+
+STATUS_LOADED = "loaded"
+STATUS_ALREADY = "already loaded"
+STATUS_FAILED = "failed"
+
+# temporary objects (connection-local) used while loading one file
+T_TYPED = "_ld_typed"
+T_REJECTS = "_ld_rejects"
+T_REJSCAN = "_ld_rejscan"
+T_GAPS = "_ld_gapmap"
+T_SHIFTS = "_ld_shifts"
+T_DUPKEYS = "_ld_dupkeys"
+T_DUPS = "_ld_dups"
+T_REREAD = "_ld_reread"
+T_REREAD_REJ = "_ld_reread_rejects"
+T_REREAD_SCAN = "_ld_reread_rejscan"
+V_NUMBERED = "_ld_numbered"
+V_GOOD = "_ld_good"
+V_REJECTS = "_ld_rejected"
+TEMP_TABLES = (
+    T_TYPED,
+    T_REJECTS,
+    T_REJSCAN,
+    T_GAPS,
+    T_SHIFTS,
+    T_DUPKEYS,
+    T_DUPS,
+    T_REREAD,
+    T_REREAD_REJ,
+    T_REREAD_SCAN,
+)
+TEMP_VIEWS = (V_GOOD, V_NUMBERED, V_REJECTS)
+
+
+@dataclass
+class FileResult:
+    """What happened to one contract file. ``rows_read == rows_loaded + rows_quarantined``."""
+
+    file_name: str
+    table: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    status: str = "pending"
+    load_id: int | None = None
+    encoding: str | None = None
+    file_hash: str | None = None
+    file_bytes: int = 0
+    duration_seconds: float = 0.0
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    db_path: Path
+    results: list[FileResult]
+    skipped: list[Path]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == STATUS_FAILED]
+
+
+class CountMismatchError(RuntimeError):
+    """rows read != loaded + quarantined: a loader bug; the file is rolled back."""
+
+
+def load_folder(
+    folder: str | Path,
+    db_path: str | Path | None = None,
+    encoding: str = "auto",
+    source_timezone: str | None = None,
+    quiet: bool = True,
+) -> list[FileResult]:
+    """Load every contract file in ``folder`` into ``db_path`` (default: settings.duckdb_path())."""
+    return run_load(folder, db_path, encoding, source_timezone, quiet).results
+
+
+def run_load(
+    folder: str | Path,
+    db_path: str | Path | None = None,
+    encoding: str = "auto",
+    source_timezone: str | None = None,
+    quiet: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Like ``load_folder`` but also returns the skipped files. Raises ``LoaderError`` for problems
+    that stop the whole run (bad header, undecodable file, missing folder, locked database)."""
+    if encoding not in ENCODINGS:
+        raise UsageError(f"unknown encoding {encoding!r} (use one of: {', '.join(ENCODINGS)})")
+    if log is None:
+        log = (
+            (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+        )
+    folder = Path(folder)
+    db = Path(db_path) if db_path else settings.duckdb_path()
+    tz = source_timezone or settings.source_timezone()
+
+    listing = discover(folder)
+    for path in listing.skipped:
+        log(f"skipping {path.name}: not a contract file")
+    layouts, problems = [], []
+    for path, spec in listing.files:
+        try:
+            layouts.append(read_layout(path, spec, encoding))
+        except InputFileError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputFileError(
+            "\n".join([*problems, "nothing was loaded (the header check runs before any load)"])
+        )
+
+    con = connect(db)
+    try:
+        _set_timezone(con, tz)
+        zone = source_zone(con, tz)
+        scans: list[ScanResult] = []
+        for layout in layouts:
+            log(f"checking {layout.file_name} ...")
+            try:
+                scans.append(scan_file(layout.path, encoding))
+            except InputFileError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise InputFileError("\n".join([*problems, "nothing was loaded"]))
+        ensure_schema(con)
+        results = []
+        with tempfile.TemporaryDirectory(prefix="load_exports_") as tmp:
+            for number, (layout, scan) in enumerate(zip(layouts, scans, strict=True), start=1):
+                log(
+                    f"[{number}/{len(layouts)}] {layout.file_name} ({scan.size / 1e6:,.1f} MB, {scan.encoding}) ..."
+                )
+                result = load_file(con, layout, scan, Path(tmp), zone)
+                results.append(result)
+                log(f"[{number}/{len(layouts)}] {layout.file_name}: {_describe(result)}")
+    finally:
+        con.close()
+    return LoadReport(db, results, listing.skipped)
+
+
+def _describe(result: FileResult) -> str:
+    if result.status == STATUS_FAILED:
+        return f"FAILED: {result.error}"
+    text = (
+        f"{result.status}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
+        f"{result.rows_quarantined:,} quarantined in {result.duration_seconds:.1f}s"
+    )
+    return text + "".join(f"\n    note: {note}" for note in result.notes)
+
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (.*?)(?: by user .*)?$", re.S)
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file for writing; a lock held elsewhere becomes a clear UsageError."""
+    try:
+        return duckdb.connect(str(db_path))
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            match = _LOCK_RE.search(message)
+            holder = f" ({match.group(1).strip()})" if match else ""
+            raise UsageError(
+                f"database {db_path} is locked by another process{holder}: close the program "
+                "using it (dbt, a notebook, a SQL client, another loader) and run again"
+            ) from exc
+        raise UsageError(f"cannot open database {db_path}: {message}") from exc
+
+
+def _set_timezone(con: duckdb.DuckDBPyConnection, tz: str) -> None:
+    try:
+        con.execute(f"SET TimeZone = {lit(tz)}")
+    except duckdb.Error as exc:
+        raise UsageError(
+            f"unknown source time zone {tz!r} (use an IANA name such as Asia/Tokyo)"
+        ) from exc
+    con.execute("SET preserve_insertion_order = true")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema raw, every contract table, quarantine and audit tables; add missing columns."""
+    con.execute("BEGIN")
+    try:
+        for statement in schema_statements():
+            con.execute(statement)
+        for spec in EXPORT_FILES:
+            have = _table_columns(con, spec.name)
+            for name, sql_type in expected_columns(spec).items():
+                if name not in have:
+                    con.execute(
+                        f"ALTER TABLE {table_name(spec)} ADD COLUMN {ident(name)} {sql_type}"
+                    )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+        [settings.RAW_SCHEMA, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    tmp_dir: Path,
+    zone: SourceZone,
+) -> FileResult:
+    """Load one file in one transaction. Never raises for a file problem: returns status failed."""
+    started = time.perf_counter()
+    result = FileResult(
+        file_name=layout.file_name,
+        table=f"{settings.RAW_SCHEMA}.{layout.spec.name}",
+        encoding=scan.encoding,
+        file_hash=scan.sha256,
+        file_bytes=scan.size,
+    )
+    previous = con.execute(
+        f"SELECT _load_id, rows_read, rows_loaded, rows_quarantined FROM {AUDIT_TABLE} "
+        "WHERE file_hash = ? AND status = ? ORDER BY _load_id LIMIT 1",
+        [scan.sha256, STATUS_LOADED],
+    ).fetchone()
+    if previous:
+        result.load_id, result.rows_read, result.rows_loaded, result.rows_quarantined = previous
+        result.status = STATUS_ALREADY
+        result.duration_seconds = time.perf_counter() - started
+        return result
+
+    in_transaction = False
+    try:
+        source = read_file(con, layout, scan, tmp_dir, zone, result)
+        gaps_note = number_lines(con, scan, layout.path, source)
+        if gaps_note:
+            result.notes.append(gaps_note)
+        find_duplicates(con, layout, source)
+
+        con.execute("BEGIN")
+        in_transaction = True
+        load_id = con.execute(
+            f"SELECT coalesce(max(_load_id), 0) + 1 FROM {AUDIT_TABLE}"
+        ).fetchone()[0]
+        result.load_id = load_id
+        add_extra_columns(con, layout)
+        write_quarantine(con, layout, scan, load_id)
+        merge_notes = write_data(con, layout, scan, load_id)
+        result.notes.extend(merge_notes)
+        read, loaded, quarantined = count_rows(con, load_id)
+        if read != loaded + quarantined:
+            raise CountMismatchError(
+                f"rows read ({read}) != loaded ({loaded}) + quarantined ({quarantined}): loader bug, file rolled back"
+            )
+        result.rows_read, result.rows_loaded, result.rows_quarantined = read, loaded, quarantined
+        result.duration_seconds = time.perf_counter() - started
+        write_audit(con, layout, scan, result, STATUS_LOADED)
+        con.execute("COMMIT")
+        in_transaction = False
+        result.status = STATUS_LOADED
+    except Exception as exc:
+        if in_transaction:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+        result.status = STATUS_FAILED
+        result.error = _error_text(exc)
+        result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+        result.duration_seconds = time.perf_counter() - started
+        _record_failure(con, layout, scan, result)
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            _drop_temp(con)
+    return result
+
+
+def _utf8_copy(layout: ExportFileLayout, scan: ScanResult, tmp_dir: Path, lf: bool) -> Path:
+    suffix = "lf" if lf else "utf8"
+    try:
+        return transcode_to_utf8(
+            layout.path, scan.encoding, tmp_dir / f"{layout.spec.name}.{suffix}.csv", lf
+        )
+    except UnicodeDecodeError:
+        tried = ["utf-8", "cp932"] if scan.requested == "auto" else [scan.encoding.split("-sig")[0]]
+        raise decode_error(layout.path, tried) from None
+
+
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    tmp_dir: Path,
+    zone: SourceZone,
+    result: FileResult,
+) -> Path:
+    """Stage the file (T_TYPED), transcoding when needed. Returns the file DuckDB read.
+
+    - CP932: read from a UTF-8 copy.
+    - UTF-8 by the first MBs but DuckDB finds invalid UTF-8 further down: with --encoding auto
+      the file is CP932 after all (re-read from a copy); with --encoding utf-8 an error.
+    - DuckDB's strict parser refuses mixed CRLF / LF line ends: re-read from a copy with LF.
+    """
+    source = layout.path
+    if scan.encoding == "cp932":
+        source = _utf8_copy(layout, scan, tmp_dir, lf=False)
+    try:
+        stage(con, layout, source, zone)
+    except duckdb.InvalidInputException as exc:
+        if "invalid state" not in str(exc):
+            raise
+        source = _utf8_copy(layout, scan, tmp_dir, lf=True)
+        stage(con, layout, source, zone)
+        result.notes.append("mixed CRLF/LF line ends: read from a normalised copy")
+    bad = con.execute(
+        f"SELECT count(*) FROM {T_REJECTS} WHERE error_type = 'INVALID ENCODING'"
+    ).fetchone()[0]
+    if bad and scan.encoding != "cp932":
+        if scan.requested != "auto":
+            raise decode_error(layout.path, ["utf-8"])
+        scan.encoding = "cp932"
+        result.encoding = "cp932"
+        return read_file(con, layout, scan, tmp_dir, zone, result)
+    return source
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, LoaderError | CountMismatchError):
+        return str(exc)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, duckdb.Error):
+        return f"DuckDB error ({type(exc).__name__}): {first}"
+    return f"{type(exc).__name__}: {first}"
+
+
+def _record_failure(con, layout: ExportFileLayout, scan: ScanResult, result: FileResult) -> None:
+    try:
+        con.execute("BEGIN")
+        result.load_id = con.execute(
+            f"SELECT coalesce(max(_load_id), 0) + 1 FROM {AUDIT_TABLE}"
+        ).fetchone()[0]
+        write_audit(con, layout, scan, result, STATUS_FAILED)
+        con.execute("COMMIT")
+    except duckdb.Error:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    for view in TEMP_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{view}")
+    for table in TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+
+# --------------------------------------------------------------------------- staging
+
+
+def _read_csv_sql(layout: ExportFileLayout, source: Path, rejects: str, rejscan: str) -> str:
+    columns = ", ".join(f"'_ld_c{i}': 'VARCHAR'" for i in range(len(layout.columns)))
+    return (
+        f"read_csv({lit(str(source))}, columns = {{{columns}}}, header = false, skip = 1, "
+        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+        f"null_padding = false, store_rejects = true, rejects_table = {lit(rejects)}, "
+        f"rejects_scan = {lit(rejscan)})"
+    )
+
+
+def _raw_json(layout: ExportFileLayout) -> str:
+    """json_object of the original header names to the original (untrimmed) strings."""
+    keys: list[str] = []
+    parts = []
+    for column in layout.columns:
+        key = column.original if column.original not in keys else column.name
+        keys.append(key)
+        parts.append(f"{lit(key)}, coalesce(_ld_c{column.position}, '')")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, source: Path, zone: SourceZone
+) -> None:
+    """Read the CSV with DuckDB and type + validate it into the temporary table T_TYPED.
+
+    One statement, nested projections (raw text -> trimmed -> typed -> reasons), so every
+    value is parsed once and the file is read once.
+    """
+    spec = layout.spec
+    _drop_temp(con)
+    # T_TYPED's rowid must follow the file order: it numbers the lines
+    con.execute("SET preserve_insertion_order = true")
+    by_name = {c.name: c for c in layout.columns}
+    n = len(layout.columns)
+    layers: list[list[str]] = [[f"{trimmed(f'_ld_c{i}')} AS _ld_v{i}" for i in range(n)], [], []]
+    final_typed: list[str] = []
+    typed: dict[int, str] = {}  # position -> alias (or expression) of the typed value
+    for header in layout.columns:
+        column = header.contract
+        i = header.position
+        if column is None or column.type == "text":
+            typed[i] = f"_ld_v{i}"
+        elif column.type == "timestamp":
+            gate, naive, absolute, instant = timestamp_exprs(
+                f"_ld_v{i}", zone, f"_ld_g{i}", f"_ld_n{i}", f"_ld_z{i}"
+            )
+            layers[1].append(f"{gate} AS _ld_g{i}")
+            layers[2] += [f"{naive} AS _ld_n{i}", f"{absolute} AS _ld_z{i}"]
+            final_typed.append(f"{instant} AS _ld_t{i}")
+            typed[i] = f"_ld_t{i}"
+        else:
+            layers[1].append(f"{typed_expr(column, f'_ld_v{i}')} AS _ld_t{i}")
+            typed[i] = f"_ld_t{i}"
+    layers.append(final_typed)
+    select = [f"_ld_c{i}" for i in range(n)]
+    for column in spec.columns:
+        header = by_name.get(column.name)
+        if header is None:
+            select.append(f"CAST(NULL AS {SQL_TYPES[column.type]}) AS {ident(column.name)}")
+        else:
+            select.append(f"{typed[header.position]} AS {ident(column.name)}")
+    for header in layout.extras:
+        select.append(f"_ld_v{header.position} AS {ident(header.name)}")
+    errors = [  # reasons in file column order
+        reason
+        for header in layout.columns
+        if header.contract is not None
+        and (
+            reason := error_expr(header.contract, f"_ld_v{header.position}", typed[header.position])
+        )
+    ]
+    err = f"nullif(concat_ws('; ', {', '.join(errors)}), '')" if errors else "NULL::VARCHAR"
+    select.append(f"{err} AS _err")
+
+    raw_cols = ", ".join(f"_ld_c{i}" for i in range(n))
+    query = f"SELECT {raw_cols} FROM {_read_csv_sql(layout, source, T_REJECTS, T_REJSCAN)}"
+    for layer in layers:
+        if layer:
+            query = f"SELECT *, {', '.join(layer)} FROM ({query})"
+    query = f"SELECT {', '.join(select)} FROM ({query})"
+    names = [ident(c.name) for c in spec.columns] + [ident(h.name) for h in layout.extras]
+    con.execute(
+        f"CREATE TEMP TABLE {T_TYPED} AS SELECT {', '.join(names)}, _err, "
+        f"CASE WHEN _err IS NOT NULL THEN {_raw_json(layout)} END AS _raw FROM ({query})"
+    )
+
+
+def source_zone(con: duckdb.DuckDBPyConnection, name: str) -> SourceZone:
+    """The zone, with its UTC offset if it never changes in 1970-2100 (per DuckDB's ICU data)."""
+    offsets = con.execute(
+        "SELECT DISTINCT epoch_us(t) - epoch_us(timezone(?, t)) FROM generate_series("
+        "TIMESTAMP '1970-01-01', TIMESTAMP '2100-01-01', INTERVAL 1 DAY) AS g(t)",
+        [name],
+    ).fetchall()
+    return SourceZone(name, offsets[0][0] if len(offsets) == 1 else None)
+
+
+def number_lines(
+    con: duckdb.DuckDBPyConnection, scan: ScanResult, scan_path: Path, source: Path
+) -> str | None:
+    """Create the views V_NUMBERED (T_TYPED plus _rid and _source_line) and V_REJECTS (broken
+    records, one row per line, with their physical line).
+
+    DuckDB numbers records in "slots": the header is slot 1, then every record (good or
+    broken) and every blank line takes one slot. A good row's slot is 2 + its ordinal + the
+    number of non-good slots before it (broken records from DuckDB's rejects table, blank
+    lines). When every record is one line, slot = physical line. Otherwise (blank lines inside
+    the data, quoted values spanning lines, an unterminated quote swallowing lines) a Python
+    ``csv`` pass over the file finds the blank slots and each slot's physical line. If that
+    pass does not agree with DuckDB on the number of records, line numbers stay slots and a
+    note says so.
+    """
+    rows = con.execute(f"SELECT count(*) FROM {T_TYPED}").fetchone()[0]
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {T_REJECTS}").fetchone()[0]
+    records = 1 + rows + rejected
+    blanks: list[int] = []
+    shifts: tuple[list[int], list[int]] = ([], [])
+    note = None
+    if source == scan_path:
+        physical_lines, trailing_blanks = scan.physical_lines, scan.trailing_blank_lines
+    else:  # a transcoded / normalised copy
+        physical_lines, trailing_blanks = line_facts(source)
+    if physical_lines - records > trailing_blanks:  # trailing blank lines shift nothing
+        layout_ = record_layout(source)
+        if layout_.records == records + len(layout_.blank_slots):
+            blanks = layout_.blank_slots
+            shifts = layout_.shift_slots, layout_.shifts
+        else:
+            note = (
+                "the CSV records do not line up with the file's lines (stray quotes?): line "
+                "numbers count CSV records, a value spanning several lines counts as one"
+            )
+    if rejected or blanks:
+        con.execute(
+            f"""
+CREATE TEMP TABLE {T_GAPS} AS
+SELECT b, max(j) AS j FROM (
+    SELECT line - 1 - row_number() OVER (ORDER BY line) AS b, row_number() OVER (ORDER BY line) AS j
+    FROM (SELECT DISTINCT line FROM (
+        SELECT line::BIGINT AS line FROM {T_REJECTS}
+        UNION ALL SELECT unnest(?::BIGINT[]) AS line
+    ))
+) GROUP BY b""",
+            [blanks],
+        )
+        slots = f"""SELECT s.*, s._rid + 2 + coalesce(g.j, 0) AS _slot
+FROM (SELECT rowid AS _rid, * FROM {T_TYPED}) AS s
+ASOF LEFT JOIN {T_GAPS} AS g ON s._rid >= g.b"""
+    else:
+        slots = f"SELECT rowid AS _rid, *, rowid + 2 AS _slot FROM {T_TYPED}"
+    rejects = f"""SELECT line::BIGINT AS _slot, arg_min(csv_line, column_idx) AS csv_line,
+       arg_min(error_type::VARCHAR, column_idx) AS error_type,
+       arg_min(error_message, column_idx) AS error_message
+FROM {T_REJECTS} GROUP BY line"""
+    if shifts[0]:
+        con.execute(
+            f"CREATE TEMP TABLE {T_SHIFTS} AS "
+            "SELECT unnest(?::BIGINT[]) AS slot, unnest(?::BIGINT[]) AS shift",
+            list(shifts),
+        )
+
+        def physical(query: str) -> str:
+            return f"""SELECT q.* EXCLUDE (_slot), q._slot + coalesce(x.shift, 0) AS _source_line
+FROM ({query}) AS q ASOF LEFT JOIN {T_SHIFTS} AS x ON q._slot >= x.slot"""
+
+    else:
+
+        def physical(query: str) -> str:
+            return f"SELECT * EXCLUDE (_slot), _slot AS _source_line FROM ({query})"
+
+    con.execute(f"CREATE TEMP VIEW {V_NUMBERED} AS {physical(slots)}")
+    con.execute(f"CREATE TEMP VIEW {V_REJECTS} AS {physical(rejects)}")
+    return note
+
+
+def _key_exprs(spec: ExportFile) -> list[str]:
+    """Expressions identifying a row within the file (NULL-safe compared)."""
+    if spec.fallback_key:
+        main = ident(spec.key[0])
+        return [main] + [f"CASE WHEN {main} IS NULL THEN {ident(c)} END" for c in spec.fallback_key]
+    return [ident(c) for c in spec.key]
+
+
+def _key_label(spec: ExportFile) -> str:
+    """SQL text naming the duplicate key and its value, for the quarantine reason."""
+    main = ident(spec.key[0])
+    simple = f"'duplicate {spec.key[0]} ''' || {main} || ''''"
+    if not spec.fallback_key:
+        if len(spec.key) > 1:
+            values = " || ', ' || ".join(f"coalesce({ident(c)}::VARCHAR, 'NULL')" for c in spec.key)
+            return f"'duplicate ({', '.join(spec.key)}) (' || {values} || ')'"
+        return simple
+    values = " || ', ' || ".join(
+        f"coalesce('''' || {ident(c)}::VARCHAR || '''', 'NULL')" for c in spec.fallback_key
+    )
+    fallback = f"'duplicate ({', '.join(spec.fallback_key)}) (' || {values} || ')'"
+    return f"CASE WHEN {main} IS NOT NULL THEN {simple} ELSE {fallback} END"
+
+
+def find_duplicates(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, source: Path) -> None:
+    """T_DUPS: every valid row after the first one for its key (same content or not), and the
+    view V_GOOD: the valid rows to merge (first occurrences)."""
+    spec = layout.spec
+    keys = _key_exprs(spec)
+    key_cols = ", ".join(f"{expr} AS _k{i}" for i, expr in enumerate(keys))
+    con.execute(
+        f"CREATE TEMP TABLE {T_DUPKEYS} AS SELECT * FROM (SELECT {key_cols} FROM {T_TYPED} "
+        "WHERE _err IS NULL) GROUP BY ALL HAVING count(*) > 1"
+    )
+    has_dups = con.execute(f"SELECT count(*) FROM {T_DUPKEYS}").fetchone()[0] > 0
+    if has_dups:
+        content = ", ".join(
+            [ident(c.name) for c in spec.columns] + [ident(h.name) for h in layout.extras]
+        )
+        match = " AND ".join(f"d._k{i} IS NOT DISTINCT FROM c._k{i}" for i in range(len(keys)))
+        partition = ", ".join(f"_k{i}" for i in range(len(keys)))
+        con.execute(
+            f"""
+CREATE TEMP TABLE {T_DUPS} AS
+WITH candidates AS (
+    SELECT * FROM (SELECT *, {key_cols} FROM {V_NUMBERED} WHERE _err IS NULL) AS c
+    WHERE EXISTS (SELECT 1 FROM {T_DUPKEYS} AS d WHERE {match})
+),
+ranked AS (
+    SELECT _rid, _source_line, {_key_label(spec)} AS _what,
+           row_number() OVER w AS _rn,
+           first_value(_source_line) OVER w AS _first_line,
+           row({content}) IS NOT DISTINCT FROM first_value(row({content})) OVER w AS _same
+    FROM candidates
+    WINDOW w AS (PARTITION BY {partition} ORDER BY _rid)
+)
+SELECT _rid, _source_line, _same,
+       _what || ' with different content (first at line ' || _first_line || ')' AS _reason
+FROM ranked WHERE _rn > 1"""
+        )
+        conflicts = con.execute(f"SELECT count(*) FROM {T_DUPS} WHERE NOT _same").fetchone()[0]
+        if conflicts:
+            # the raw strings of conflicting rows: read the file again (same options, same order)
+            con.execute(
+                f"CREATE TEMP TABLE {T_REREAD} AS SELECT * FROM "
+                f"{_read_csv_sql(layout, source, T_REREAD_REJ, T_REREAD_SCAN)}"
+            )
+        exclude = f" AND NOT EXISTS (SELECT 1 FROM {T_DUPS} AS d WHERE d._rid = n._rid)"
+    else:
+        con.execute(
+            f"CREATE TEMP TABLE {T_DUPS} (_rid BIGINT, _source_line BIGINT, _same BOOLEAN, _reason VARCHAR)"
+        )
+        exclude = ""
+    con.execute(
+        f"CREATE TEMP VIEW {V_GOOD} AS SELECT * EXCLUDE (_rid, _err, _raw) FROM {V_NUMBERED} AS n "
+        f"WHERE _err IS NULL{exclude}"
+    )
+
+
+# --------------------------------------------------------------------------- the transaction
+
+
+def add_extra_columns(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout) -> None:
+    have = _table_columns(con, layout.spec.name)
+    for header in layout.extras:
+        if header.name not in have:
+            con.execute(
+                f"ALTER TABLE {table_name(layout.spec)} ADD COLUMN {ident(header.name)} VARCHAR"
+            )
+
+
+def write_quarantine(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+) -> None:
+    """Rows that break a rule, conflicting duplicates and structurally broken lines."""
+    head = f"{int(load_id)}, {lit(layout.file_name)}, {lit(scan.sha256)}"
+    con.execute(
+        f"INSERT INTO {QUARANTINE_TABLE} SELECT {head}, _source_line, _raw, _err, now() "
+        f"FROM {V_NUMBERED} WHERE _err IS NOT NULL ORDER BY _source_line"
+    )
+    has_reread = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [T_REREAD]
+    ).fetchone()[0]
+    if has_reread:
+        con.execute(
+            f"""INSERT INTO {QUARANTINE_TABLE}
+SELECT {head}, d._source_line, {_raw_json(layout)}, d._reason, now()
+FROM {T_DUPS} AS d JOIN (SELECT rowid AS _rid, * FROM {T_REREAD}) AS r USING (_rid)
+WHERE NOT d._same ORDER BY d._source_line"""
+        )
+    con.execute(
+        f"""INSERT INTO {QUARANTINE_TABLE}
+SELECT {head}, _source_line, csv_line,
+       'broken CSV line (' || lower(error_type) || '): ' || error_message, now()
+FROM {V_REJECTS} ORDER BY _source_line"""
+    )
+
+
+def _meta_select(layout: ExportFileLayout, scan: ScanResult, load_id: int) -> str:
+    values = {
+        "_load_id": str(int(load_id)),
+        "_source_file": lit(layout.file_name),
+        "_source_line": "_source_line",
+        "_file_hash": lit(scan.sha256),
+        "_loaded_at": "now()",
+    }
+    return ", ".join(f"{values[m]} AS {m}" for m in META_COLUMNS)
+
+
+def write_data(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+) -> list[str]:
+    """Merge V_GOOD into the raw table: entity upsert or history append + de-duplication.
+
+    Row order in the raw table carries no meaning (``_source_line`` does), so insertion order
+    is not preserved here: DuckDB may then write in parallel.
+    """
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        return _merge(con, layout, scan, load_id)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # stage() sets it again in any case
+            con.execute("SET preserve_insertion_order = true")
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+) -> list[str]:
+    spec = layout.spec
+    target = table_name(spec)
+    columns = ", ".join(
+        [f"g.{ident(c.name)}" for c in spec.columns] + [f"g.{ident(h.name)}" for h in layout.extras]
+    )
+    select = f"SELECT {columns}, {_meta_select(layout, scan, load_id)} FROM {V_GOOD} AS g"
+    empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {target})").fetchone()[0]
+    good = con.execute(f"SELECT count(*) FROM {V_GOOD}").fetchone()[0]
+    if empty:
+        con.execute(f"INSERT INTO {target} BY NAME {select}")
+        return []
+    notes = []
+    if spec.kind == "entity":
+        key_match = " AND ".join(f"x.{ident(k)} = g.{ident(k)}" for k in spec.key)
+        order = spec.order_column
+        newer = (
+            f" AND (g.{ident(order)} IS NULL OR x.{ident(order)} IS NULL OR g.{ident(order)} >= x.{ident(order)})"
+            if order
+            else ""
+        )
+        replaced = con.execute(
+            f"DELETE FROM {target} AS x USING {V_GOOD} AS g WHERE {key_match}{newer}"
+        ).fetchone()[0]
+        inserted = con.execute(
+            f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
+        ).fetchone()[0]
+        if replaced:
+            notes.append(f"{replaced:,} stored row(s) replaced by this export")
+        if good - inserted:
+            notes.append(
+                f"{good - inserted:,} row(s) kept the stored version (its {order} is newer)"
+            )
+        return notes
+    inserted = 0
+    if spec.fallback_key:
+        main = ident(spec.key[0])
+        fallback = " AND ".join(
+            f"x.{ident(c)} IS NOT DISTINCT FROM g.{ident(c)}" for c in spec.fallback_key
+        )
+        inserted += con.execute(
+            f"INSERT INTO {target} BY NAME {select} WHERE g.{main} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS x WHERE x.{main} = g.{main})"
+        ).fetchone()[0]
+        inserted += con.execute(
+            f"INSERT INTO {target} BY NAME {select} WHERE g.{main} IS NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS x WHERE x.{main} IS NULL AND {fallback})"
+        ).fetchone()[0]
+    else:
+        key_match = " AND ".join(f"x.{ident(k)} = g.{ident(k)}" for k in spec.key)
+        inserted = con.execute(
+            f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
+        ).fetchone()[0]
+    if good - inserted:
+        notes.append(
+            f"{good - inserted:,} row(s) already in {spec.name} (same id): not inserted again"
+        )
+    return notes
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[int, int, int]:
+    """(read, loaded, quarantined): read from the staging tables, quarantined from the table."""
+    rows = con.execute(f"SELECT count(*) FROM {T_TYPED}").fetchone()[0]
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {T_REJECTS}").fetchone()[0]
+    good = con.execute(f"SELECT count(*) FROM {V_GOOD}").fetchone()[0]
+    exact = con.execute(f"SELECT count(*) FROM {T_DUPS} WHERE _same").fetchone()[0]
+    quarantined = con.execute(
+        f"SELECT count(*) FROM {QUARANTINE_TABLE} WHERE _load_id = ?", [load_id]
+    ).fetchone()[0]
+    return rows + rejected, good + exact, quarantined
+
+
+def write_audit(
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    result: FileResult,
+    status: str,
+) -> None:
+    con.execute(
+        f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        [
+            result.load_id,
+            layout.file_name,
+            str(layout.path.resolve()),
+            scan.sha256,
+            scan.size,
+            scan.encoding,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            status,
+            result.duration_seconds,
+        ],
+    )

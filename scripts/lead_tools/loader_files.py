@@ -1,0 +1,409 @@
+"""File-level work for the export loader: find contract files, read headers, hash, detect encoding.
+
+Everything here works on bytes in large chunks (never row by row) so it stays cheap next to
+DuckDB's CSV reader. Chunks are always cut just after a ``\\n`` byte: in UTF-8 and in CP932 the
+byte 0x0A is never part of a multi-byte character, so every chunk decodes on its own and a
+decoding error gives an exact byte offset in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lead_tools.contract import BY_NAME, META_COLUMNS, Column, ExportFile
+
+CHUNK_BYTES = 8 * 1024 * 1024
+SNIFF_BYTES = 4 * 1024 * 1024
+HEADER_MAX_BYTES = 4 * 1024 * 1024
+UTF8_BOM = codecs.BOM_UTF8
+ENCODINGS = ("auto", "utf-8", "cp932")
+
+
+class LoaderError(Exception):
+    """An error the loader reports as a message (never a traceback); ``exit_code`` for the CLI."""
+
+    exit_code = 1
+
+
+class InputFileError(LoaderError):
+    """A problem with an input file (missing required column, undecodable bytes, unreadable)."""
+
+    exit_code = 1
+
+
+class UsageError(LoaderError):
+    """Bad arguments or environment: missing folder, no contract file, locked database."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class HeaderColumn:
+    position: int  # 0-based position in the file
+    original: str  # header text as written (BOM removed), used as the key in quarantine JSON
+    name: str  # normalised name: the raw table column
+    contract: Column | None  # None for an unknown extra column (kept as VARCHAR)
+
+
+@dataclass
+class ExportFileLayout:
+    """A contract file found in the folder, with its parsed header."""
+
+    path: Path
+    spec: ExportFile
+    columns: list[HeaderColumn]
+    header_encoding: str
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def present(self) -> set[str]:
+        return {c.name for c in self.columns if c.contract is not None}
+
+    @property
+    def extras(self) -> list[HeaderColumn]:
+        return [c for c in self.columns if c.contract is None]
+
+
+@dataclass
+class ScanResult:
+    """One pass over the bytes: content hash, size, encoding, line-ending facts."""
+
+    sha256: str
+    size: int
+    encoding: str  # 'utf-8', 'utf-8-sig' (UTF-8 with BOM) or 'cp932'
+    requested: str  # 'auto', 'utf-8' or 'cp932' (--encoding)
+    newline_count: int
+    ends_with_newline: bool
+    trailing_blank_lines: int = 0
+
+    @property
+    def physical_lines(self) -> int:
+        if self.size == 0:
+            return 0
+        return self.newline_count + (0 if self.ends_with_newline else 1)
+
+
+@dataclass
+class FolderListing:
+    files: list[tuple[Path, ExportFile]] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def discover(folder: Path) -> FolderListing:
+    """Contract files in ``folder`` (names matched case-insensitively) and the files skipped."""
+    if not folder.exists():
+        raise UsageError(f"export folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder (give the folder holding leads.csv, ...)")
+    listing = FolderListing()
+    seen: dict[str, Path] = {}
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise UsageError(f"cannot list export folder {folder}: {exc.strerror or exc}") from exc
+    for path in entries:
+        name = path.name.lower()
+        stem = name[:-4] if name.endswith(".csv") else None
+        spec = BY_NAME.get(stem) if stem else None
+        if spec is None:
+            if path.is_file():
+                listing.skipped.append(path)
+            continue  # sub-folders are not reported
+        # a contract name that is not a readable file (broken link, folder) fails the header check
+        if spec.name in seen:
+            raise UsageError(
+                f"two files in {folder} match {spec.filename}: {seen[spec.name].name} and "
+                f"{path.name}; keep one"
+            )
+        seen[spec.name] = path
+        listing.files.append((path, spec))
+    order = {f.name: i for i, f in enumerate(BY_NAME.values())}
+    listing.files.sort(key=lambda item: order[item[1].name])
+    if not listing.files:
+        expected = ", ".join(f.filename for f in BY_NAME.values())
+        raise UsageError(f"no contract file in {folder} (expected one or more of: {expected})")
+    return listing
+
+
+def _read_first_line(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = b""
+            while len(data) < HEADER_MAX_BYTES:
+                chunk = handle.read(64 * 1024)
+                if not chunk:
+                    break
+                data += chunk
+                if b"\n" in chunk or b"\r" in chunk:
+                    break
+    except OSError as exc:
+        raise InputFileError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
+    line = data.split(b"\n", 1)[0].split(b"\r", 1)[0]  # CRLF, LF or an old Mac CR
+    if line.startswith(UTF8_BOM):
+        line = line[len(UTF8_BOM) :]
+    return line
+
+
+def _decode_header(path: Path, line: bytes, encoding: str) -> tuple[str, str]:
+    candidates = ["utf-8", "cp932"] if encoding == "auto" else [encoding]
+    errors = []
+    for candidate in candidates:
+        try:
+            return line.decode(candidate), candidate
+        except UnicodeDecodeError as exc:
+            errors.append(f"{candidate} (invalid byte at offset {exc.start})")
+    raise InputFileError(f"{path.name}: cannot decode the header row as " + " or ".join(errors))
+
+
+# names the loader uses itself (metadata columns, working columns of the staging tables)
+RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_rid", "_slot"}
+
+
+def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportFileLayout:
+    """Parse and check the header row: required columns present, names normalised."""
+    line = _read_first_line(path)
+    if not line.strip():
+        raise InputFileError(
+            f"{path.name}: the file is empty or its first line is blank; expected a header row"
+        )
+    text, used = _decode_header(path, line, encoding)
+    try:
+        names = next(csv.reader([text]))
+    except csv.Error as exc:
+        raise InputFileError(f"{path.name}: cannot parse the header row: {exc}") from exc
+    columns: list[HeaderColumn] = []
+    used_names: set[str] = set()
+    contract_positions: dict[str, int] = {}
+    for position, original in enumerate(names):
+        original = original.replace("\ufeff", "")
+        name = original.strip().lower() or f"column{position + 1}"
+        contract = None
+        if name in {c.name for c in spec.columns}:
+            if name in contract_positions:
+                raise InputFileError(
+                    f"{path.name}: column '{name}' appears twice in the header "
+                    f"(columns {contract_positions[name] + 1} and {position + 1})"
+                )
+            contract_positions[name] = position
+            contract = spec.column(name)
+        else:
+            if name.startswith("_ld_") or re.fullmatch(r"_k\d+", name):
+                name = f"x{name}"  # prefixes of the loader's working columns
+            base, n = name, 1
+            while name in used_names or name in RESERVED_NAMES or name in contract_positions:
+                n += 1
+                name = f"{base}_{n}"
+        used_names.add(name)
+        columns.append(HeaderColumn(position, original, name, contract))
+    missing = [c for c in spec.required_columns if c not in contract_positions]
+    if missing:
+        found = ", ".join(c.original.strip() or "(blank)" for c in columns)
+        plural = "s" if len(missing) > 1 else ""
+        raise InputFileError(
+            f"{path.name}: required column{plural} missing: {', '.join(missing)} "
+            f"(found: {found}); nothing was loaded"
+        )
+    # a late extra column could collide with the generated name of an earlier one: re-check
+    seen: set[str] = set()
+    for column in columns:
+        if column.name in seen:
+            raise InputFileError(
+                f"{path.name}: column name '{column.name}' is ambiguous in the header"
+            )
+        seen.add(column.name)
+    return ExportFileLayout(path, spec, columns, used)
+
+
+def _hash_file(path: Path, out: dict[str, object]) -> None:
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
+        out["sha256"] = digest.hexdigest()
+    except BaseException as exc:  # re-raised in the calling thread
+        out["error"] = exc
+
+
+def _line_chunks(path: Path):
+    """Yield (offset, bytes) pieces of the file, each ending just after a newline (except the last)."""
+    offset = 0
+    carry = b""
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK_BYTES)
+            if not chunk:
+                if carry:
+                    yield offset, carry
+                return
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            yield offset, piece
+            offset += len(piece)
+
+
+def _first_decode_error(path: Path, encoding: str) -> int | None:
+    """Byte offset of the first byte that does not decode in ``encoding``, or None."""
+    for offset, piece in _line_chunks(path):
+        start = len(UTF8_BOM) if offset == 0 and piece.startswith(UTF8_BOM) else 0
+        try:
+            piece[start:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            return offset + start + exc.start
+    return None
+
+
+def scan_file(path: Path, encoding: str = "auto") -> ScanResult:
+    """Hash the file (in a thread, in parallel) while counting newlines and sniffing the encoding.
+
+    ``auto`` decides from the first few MB: not UTF-8 there -> CP932. A file that only turns out
+    not to be UTF-8 further down is caught by DuckDB's reader (invalid-encoding rejects) and
+    re-read as CP932 (see ``loader.load_file``). CP932 is validated while it is transcoded.
+    """
+    hashed: dict[str, object] = {}
+    hasher = threading.Thread(target=_hash_file, args=(path, hashed), daemon=True)
+    hasher.start()
+    size = 0
+    newlines = 0
+    last = b""
+    head = b""
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                if not head:
+                    head = chunk[:SNIFF_BYTES]
+                size += len(chunk)
+                newlines += chunk.count(b"\n")
+                last = chunk[-4096:]
+    except OSError as exc:
+        raise InputFileError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
+    finally:
+        hasher.join()
+    if "error" in hashed:
+        exc = hashed["error"]
+        raise InputFileError(f"{path.name}: cannot read file: {exc}") from exc  # type: ignore[misc]
+    has_bom = head.startswith(UTF8_BOM)
+    utf8 = "utf-8-sig" if has_bom else "utf-8"
+    if encoding == "cp932":
+        used = "cp932"
+    elif encoding == "utf-8":
+        used = utf8
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
+            used = utf8
+        except UnicodeDecodeError:
+            used = "cp932"
+    return ScanResult(
+        sha256=str(hashed["sha256"]),
+        size=size,
+        encoding=used,
+        requested=encoding,
+        newline_count=newlines,
+        ends_with_newline=last.endswith(b"\n"),
+        trailing_blank_lines=_trailing_blank_lines(last),
+    )
+
+
+def line_facts(path: Path) -> tuple[int, int]:
+    """(physical lines, trailing blank lines) of a file, e.g. of a transcoded copy."""
+    newlines = 0
+    size = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            newlines += chunk.count(b"\n")
+            size += len(chunk)
+            last = chunk[-4096:]
+    if size == 0:
+        return 0, 0
+    return newlines + (0 if last.endswith(b"\n") else 1), _trailing_blank_lines(last)
+
+
+def _trailing_blank_lines(tail: bytes) -> int:
+    """Blank lines at the very end of the file (``a\\n\\n\\n`` ends with two)."""
+    stripped = tail.rstrip(b"\r\n")
+    if len(stripped) == len(tail):
+        return 0
+    return max(tail[len(stripped) :].count(b"\n") - 1, 0)
+
+
+def decode_error(path: Path, encodings: list[str]) -> InputFileError:
+    """The error for a file that does not decode, naming the first bad byte per encoding."""
+    labels = {"utf-8": "UTF-8", "cp932": "CP932/Shift_JIS"}
+    parts = []
+    for name in encodings:
+        offset = _first_decode_error(path, name)
+        where = f"invalid byte at offset {offset}" if offset is not None else "decodes"
+        parts.append(f"{labels.get(name, name)} ({where})")
+    hint = " (try --encoding auto)" if len(encodings) == 1 else ""
+    return InputFileError(
+        f"{path.name}: cannot decode the file as {' or '.join(parts)}{hint}; nothing was loaded from it"
+    )
+
+
+def transcode_to_utf8(path: Path, encoding: str, dest: Path, normalise_newlines: bool) -> Path:
+    """Write a UTF-8 copy of ``path`` (no BOM) to ``dest``, streaming in chunks.
+
+    ``normalise_newlines`` turns CRLF and a lone CR (old Mac line end) into LF: DuckDB's strict
+    CSV parser refuses files that mix them.
+    """
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    with dest.open("wb") as out:
+        for offset, piece in _line_chunks(path):
+            start = len(UTF8_BOM) if offset == 0 and piece.startswith(UTF8_BOM) else 0
+            text = piece[start:].decode(codec)  # UnicodeDecodeError: see decode_error()
+            if normalise_newlines:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            out.write(text.encode("utf-8"))
+    return dest
+
+
+@dataclass
+class RecordLayout:
+    """Where the CSV records sit in the file, in DuckDB's slot numbering (see loader.number_lines)."""
+
+    records: int  # slots: header + records + blank lines
+    blank_slots: list[int]  # slots that are blank lines
+    shift_slots: list[int]  # from this slot on ...
+    shifts: list[int]  # ... physical line = slot + shift
+
+
+def record_layout(path: Path) -> RecordLayout:
+    """One pass of Python's csv module (slow; only for files whose records do not map one to
+    one onto lines): blank lines and how far each record's first line is from its slot."""
+    csv.field_size_limit(sys.maxsize)
+    blank_slots: list[int] = []
+    shift_slots: list[int] = []
+    shifts: list[int] = []
+    shift = 0
+    end_of_previous = 0
+    slot = 0
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            for slot, row in enumerate(reader, start=1):
+                if end_of_previous + 1 - slot != shift:
+                    shift = end_of_previous + 1 - slot
+                    shift_slots.append(slot)
+                    shifts.append(shift)
+                if not row:
+                    blank_slots.append(slot)
+                end_of_previous = reader.line_num
+        except csv.Error:
+            return RecordLayout(-1, [], [], [])  # cannot tell: the caller keeps DuckDB's numbers
+    return RecordLayout(slot, blank_slots, shift_slots, shifts)

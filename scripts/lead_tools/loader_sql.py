@@ -1,0 +1,223 @@
+"""SQL the export loader runs in DuckDB: raw table DDL, typing and validation expressions.
+
+Typing is done in SQL, one vectorised pass: each value is trimmed (ASCII spaces), an empty
+string becomes NULL, and a non-empty value that does not parse becomes NULL *plus* a reason.
+A row whose reason list is not empty goes to ``raw._quarantine``.
+
+Timestamps: a regular expression gates the accepted forms (ISO 8601 with ``T`` or space,
+``YYYY/MM/DD``, 1- or 2-digit month/day/hour, optional seconds and fraction, optional ``Z`` /
+``+09:00`` / ``+0900`` / ``+09`` offset, or a bare date = midnight). A string with an offset
+is cast to TIMESTAMPTZ (absolute); one without is cast to TIMESTAMP and read in the source
+time zone (see ``SourceZone``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lead_tools.contract import EXPORT_FILES, META_COLUMNS, Column, ExportFile
+from lead_tools.settings import RAW_SCHEMA
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(18,2)",
+}
+META_TYPES = {
+    "_load_id": "BIGINT",
+    "_source_file": "VARCHAR",
+    "_source_line": "BIGINT",
+    "_file_hash": "VARCHAR",
+    "_loaded_at": "TIMESTAMPTZ",
+}
+QUARANTINE_TABLE = f"{RAW_SCHEMA}._quarantine"
+AUDIT_TABLE = f"{RAW_SCHEMA}._load_audit"
+
+TIMESTAMP_RE = (
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+DATE_RE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+INTEGER_RE = r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)"
+DECIMAL_RE = r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d+)?"
+TRUE_WORDS = ("true", "1", "yes", "t", "y")
+FALSE_WORDS = ("false", "0", "no", "f", "n")
+
+BAD_VALUE_LABEL = {
+    "timestamp": "unparseable timestamp",
+    "date": "unparseable date",
+    "boolean": "bad boolean",
+    "integer": "bad integer",
+    "decimal": "bad decimal",
+}
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def table_name(spec: ExportFile) -> str:
+    return f"{RAW_SCHEMA}.{ident(spec.name)}"
+
+
+def _words(words: tuple[str, ...]) -> str:
+    return ", ".join(lit(w) for w in words)
+
+
+def trimmed(raw: str) -> str:
+    """Trim ASCII spaces (only when there are some: ``trim`` on every value is costly) and
+    turn an empty string into NULL."""
+    return (
+        f"nullif(CASE WHEN {raw} LIKE ' %' OR {raw} LIKE '% ' THEN trim({raw}) ELSE {raw} END, '')"
+    )
+
+
+@dataclass(frozen=True)
+class SourceZone:
+    """The source time zone, and its UTC offset when it is the same all through 1970-2100.
+
+    For such a zone (Asia/Tokyo, UTC, Asia/Kolkata, ...) a local time becomes an instant by
+    plain integer arithmetic, several times faster than an ICU conversion per value; other
+    zones (with daylight saving time) and values outside 1970-2100 go through ICU.
+    """
+
+    name: str
+    fixed_offset_us: int | None
+
+
+def timestamp_exprs(
+    value: str, zone: SourceZone, gate_alias: str, naive_alias: str, absolute_alias: str
+) -> tuple[str, str, str, str]:
+    """Layered expressions for a timestamp column, evaluated in nested projections so that no
+    expression is computed twice:
+
+    1. ``gate``: the regex check (BOOLEAN) on the trimmed text ``value``;
+    2. ``naive`` / ``absolute`` (reading ``gate_alias``): the TIMESTAMP of a string without
+       offset, the TIMESTAMPTZ of a string with one;
+    3. ``instant`` (reading ``naive_alias`` / ``absolute_alias``): the absolute one, or the
+       naive one read in the source zone.
+    """
+    gate = f"regexp_full_match({value}, {lit(TIMESTAMP_RE)})"
+    # after the gate, an offset is a trailing Z or a sign after the date part (10 chars max)
+    has_offset = (
+        f"({value} LIKE '%Z' OR contains({value}, '+') OR contains(substr({value}, 11), '-'))"
+    )
+    iso = f"replace({value}, '/', '-')"
+    naive = f"CASE WHEN {gate_alias} AND NOT {has_offset} THEN try_cast({iso} AS TIMESTAMP) END"
+    absolute = f"CASE WHEN {gate_alias} AND {has_offset} THEN try_cast({iso} AS TIMESTAMPTZ) END"
+    n = naive_alias
+    icu = f"timezone({lit(zone.name)}, {n})"
+    if zone.fixed_offset_us is None:
+        local = icu
+    else:
+        local = (
+            f"CASE WHEN {n} >= TIMESTAMP '1970-01-01' AND {n} < TIMESTAMP '2100-01-01' "
+            f"THEN make_timestamptz(epoch_us({n}) - {int(zone.fixed_offset_us)}) ELSE {icu} END"
+        )
+    return gate, naive, absolute, f"coalesce({absolute_alias}, {local})"
+
+
+def typed_expr(column: Column, value: str) -> str:
+    """SQL turning the trimmed, NULL-if-empty text ``value`` into the column's type (NULL if
+    bad). Timestamps are built by ``timestamp_exprs`` instead."""
+    kind = column.type
+    if kind == "text":
+        return value
+    if kind == "date":
+        return (
+            f"CASE WHEN regexp_full_match({value}, {lit(DATE_RE)}) "
+            f"THEN try_cast(replace({value}, '/', '-') AS DATE) END"
+        )
+    if kind == "boolean":
+        return (
+            f"CASE WHEN lower({value}) IN ({_words(TRUE_WORDS)}) THEN true "
+            f"WHEN lower({value}) IN ({_words(FALSE_WORDS)}) THEN false END"
+        )
+    if kind == "integer":
+        return (
+            f"CASE WHEN regexp_full_match({value}, {lit(INTEGER_RE)}) "
+            f"THEN try_cast(replace({value}, ',', '') AS BIGINT) END"
+        )
+    if kind == "decimal":
+        return (
+            f"CASE WHEN regexp_full_match({value}, {lit(DECIMAL_RE)}) "
+            f"THEN try_cast(replace({value}, ',', '') AS DECIMAL(18,2)) END"
+        )
+    raise ValueError(f"typed_expr does not handle {kind!r}")
+
+
+def error_expr(column: Column, value: str, typed: str) -> str | None:
+    """SQL giving the reason this column's value breaks the contract, or NULL."""
+    branches = []
+    if column.required:
+        branches.append(
+            f"WHEN {value} IS NULL THEN {lit('missing required value: ' + column.name)}"
+        )
+    if column.type != "text":
+        label = f"{BAD_VALUE_LABEL[column.type]} in {column.name}: "
+        branches.append(
+            f"WHEN {typed} IS NULL AND {value} IS NOT NULL "
+            f"THEN {lit(label)} || '''' || {value} || ''''"
+        )
+    if not branches:
+        return None
+    return "CASE " + " ".join(branches) + " END"
+
+
+def create_table_sql(spec: ExportFile) -> str:
+    columns = [f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in spec.columns]
+    columns += [f"{ident(m)} {META_TYPES[m]}" for m in META_COLUMNS]
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table_name(spec)} (\n    " + ",\n    ".join(columns) + "\n)"
+    )
+
+
+QUARANTINE_DDL = f"""CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
+    _load_id BIGINT,
+    file_name VARCHAR,
+    file_hash VARCHAR,
+    line_number BIGINT,
+    raw_row VARCHAR,
+    reason VARCHAR,
+    quarantined_at TIMESTAMPTZ
+)"""
+
+AUDIT_DDL = f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
+    _load_id BIGINT,
+    file_name VARCHAR,
+    file_path VARCHAR,
+    file_hash VARCHAR,
+    file_bytes BIGINT,
+    encoding VARCHAR,
+    rows_read BIGINT,
+    rows_loaded BIGINT,
+    rows_quarantined BIGINT,
+    status VARCHAR,
+    loaded_at TIMESTAMPTZ,
+    duration_seconds DOUBLE
+)"""
+
+
+def schema_statements() -> list[str]:
+    """Idempotent DDL: the raw schema, every contract table (even for absent files), the
+    quarantine and audit tables."""
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
+    statements += [create_table_sql(spec) for spec in EXPORT_FILES]
+    statements += [QUARANTINE_DDL, AUDIT_DDL]
+    return statements
+
+
+def expected_columns(spec: ExportFile) -> dict[str, str]:
+    """Column name -> SQL type every raw table must have (contract columns then metadata)."""
+    out = {c.name: SQL_TYPES[c.type] for c in spec.columns}
+    out.update(META_TYPES)
+    return out

@@ -1,0 +1,161 @@
+"""Load a folder of CRM / MA CSV exports into the DuckDB warehouse (schema ``raw``).
+
+Usage: python scripts/load_exports.py FOLDER [--encoding auto|utf-8|cp932]
+       [--source-timezone Asia/Tokyo] [--duckdb PATH] [--quiet]
+
+Exit codes: 0 success (quarantined rows are not a failure), 1 a file failed or was refused
+(bad header, undecodable bytes), 2 usage or environment error (missing folder, no contract
+file, locked database, unknown time zone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lead_tools import settings
+from lead_tools.contract import EXPORT_FILES
+from lead_tools.loader import FileResult, LoaderError, LoadReport, run_load
+
+DESCRIPTION = """\
+Load every contract file found in FOLDER (leads.csv, lead_history.csv, activities.csv,
+marketing_events.csv, opportunities.csv, users.csv, campaigns.csv; names matched
+case-insensitively; other files are reported and skipped) into schema raw of the DuckDB file.
+Rows that break a rule go to raw._quarantine with line number, raw row and reason; every load
+is recorded in raw._load_audit; rows read = loaded + quarantined for every file."""
+
+EPILOG = """\
+rules:
+  headers     one header row, names trimmed and matched case-insensitively (BOM ignored),
+              any column order; a missing required column stops the run before any load.
+  encoding    auto: UTF-8 (with or without BOM), else CP932/Shift_JIS (transcoded to a
+              temporary UTF-8 copy); a file that decodes in neither fails (byte offset
+              reported, nothing loaded from it).
+  values      empty (after trim) = null; booleans true/false, 1/0, yes/no, t/f, y/n;
+              numbers may use thousands separators (1,200); timestamps ISO 8601 (offset or Z =
+              absolute, none = --source-timezone), YYYY/MM/DD HH:MM[:SS], bare date = midnight;
+              stored as UTC timestamptz. Anything else is quarantined with the reason.
+  duplicates  same id twice in one file: the first is loaded; a later row with different
+              content is quarantined ("first at line N"); an exact duplicate is collapsed
+              into the first and counted as loaded.
+  re-loads    a file already loaded (same sha256) changes nothing ("already loaded").
+              leads/opportunities/users/campaigns are upserted by id (newer or equal
+              updated_at wins, else the later load); lead_history/activities/
+              marketing_events are appended, rows whose id is already stored are skipped
+              (counted as loaded).
+  lines       line numbers are physical lines, header = line 1 (blank lines and quoted
+              values spanning lines included); a broken CSV record (wrong field count,
+              unclosed quote) is quarantined with its line and raw text.
+  safety      each file is loaded in one transaction: on any error nothing from it stays
+              (status failed, exit code 1).
+exit codes: 0 ok, 1 a file failed or was refused, 2 usage/environment error."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="load_exports.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("folder", type=Path, help="folder holding the export CSV files")
+    parser.add_argument(
+        "--encoding",
+        choices=("auto", "utf-8", "cp932"),
+        default="auto",
+        help="file encoding (default: auto = UTF-8, else CP932)",
+    )
+    parser.add_argument(
+        "--source-timezone",
+        default=None,
+        help="time zone of timestamps written without an offset "
+        f"(default: env SOURCE_TIMEZONE or {settings.DEFAULT_SOURCE_TIMEZONE})",
+    )
+    parser.add_argument(
+        "--duckdb",
+        type=Path,
+        default=None,
+        help=f"DuckDB file (default: env DUCKDB_PATH or {settings.DEFAULT_DUCKDB_PATH})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    return parser.parse_args(argv)
+
+
+def format_table(results: list[FileResult]) -> str:
+    header = ("file", "rows read", "loaded", "quarantined", "status")
+    rows = [
+        (r.file_name, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_quarantined:,}", r.status)
+        for r in results
+    ]
+    rows.append(
+        (
+            "total",
+            f"{sum(r.rows_read for r in results):,}",
+            f"{sum(r.rows_loaded for r in results):,}",
+            f"{sum(r.rows_quarantined for r in results):,}",
+            "",
+        )
+    )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [row[i].rjust(widths[i]) for i in (1, 2, 3)]
+        cells.append(row[4])
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *[line(r) for r in rows[:-1]], rule, line(rows[-1])])
+
+
+def print_report(report: LoadReport) -> None:
+    print(format_table(report.results))
+    for path in report.skipped:
+        print(f"skipped {path.name}: not a contract file")
+    found = {r.table.split(".", 1)[1] for r in report.results}
+    missing = [f.filename for f in EXPORT_FILES if f.name not in found]
+    if missing:
+        print(f"not in folder (raw tables left as they were): {', '.join(missing)}")
+    quarantined = [r for r in report.results if r.status != "failed" and r.rows_quarantined]
+    if quarantined:
+        ids = ", ".join(str(r.load_id) for r in quarantined)
+        print(
+            f"{sum(r.rows_quarantined for r in quarantined):,} row(s) quarantined: "
+            f"select * from raw._quarantine where _load_id in ({ids}) order by line_number"
+        )
+    for result in report.failed:
+        print(f"FAILED {result.file_name}: {result.error}", file=sys.stderr)
+    print(f"database: {report.db_path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        report = run_load(
+            args.folder,
+            db_path=args.duckdb,
+            encoding=args.encoding,
+            source_timezone=args.source_timezone,
+            quiet=args.quiet,
+        )
+    except LoaderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: the file being loaded was rolled back", file=sys.stderr)
+        return 130
+    for result in report.results:
+        if (
+            result.status != "failed"
+            and result.rows_read != result.rows_loaded + result.rows_quarantined
+        ):
+            raise SystemExit(f"internal error: counts do not add up for {result.file_name}")
+    print_report(report)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
