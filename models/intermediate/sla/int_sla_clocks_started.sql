@@ -7,7 +7,7 @@
     Start: handoff, or first_sql_entry. Stop: the earliest event of the
     policy's stop_event at or after the start: first_sales_touch (a sales
     touch, see int_sales_touches_identified) or opportunity_or_meeting (an
-    opportunity created, or a non-automated activity of a type in the var
+    opportunity created, or an activity of a type in the var
     `meeting_activity_types`).
 -#}
 
@@ -71,9 +71,7 @@ meetings as (
         'opportunity_or_meeting' as stop_event,
         occurred_at as stop_at
     from {{ ref('stg_crm__activities') }}
-    where
-        activity_type in {{ sql_list(var('meeting_activity_types')) }}
-        and not is_automated
+    where activity_type in {{ sql_list(var('meeting_activity_types')) }}
 ),
 
 stop_events as (
