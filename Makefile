@@ -16,7 +16,7 @@ SEED ?= 42
 EXPORTS ?= $(DEMO_EXPORTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run test lint format docs-serve clean
+.PHONY: help setup demo run check test lint format docs-serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -34,6 +34,9 @@ demo: setup  ## Main job on the demo: generate sample exports, load, build, docs
 
 run: setup  ## Same job on your own exports: make run EXPORTS=path/to/folder
 	$(BIN)/python scripts/run_pipeline.py $(EXPORTS)
+
+check: setup  ## Recompute the headline numbers independently and compare them with the marts
+	$(BIN)/python scripts/check_results.py
 
 test: setup lint  ## Lint and run every test
 	$(BIN)/python -m pytest

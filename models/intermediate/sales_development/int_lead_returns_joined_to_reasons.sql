@@ -18,8 +18,8 @@ returns as (
         stage as return_stage,
         entry_number,
         entered_at as returned_at,
-        entry_source,
-        source_record_id
+        -- the history row behind the entry, when the entry is a recorded status change
+        case when entry_source = 'status_history' then source_record_id end as history_id
     from {{ ref('int_lead_stage_entries') }}
     where stage in ('rejected', 'disqualified')
 ),
@@ -59,8 +59,7 @@ with_handoff as (
         coalesce(returns.returned_at >= handoffs.handed_off_at, false) as is_after_handoff
     from returns
     left join status_changes
-        on returns.entry_source = 'status_history'
-            and returns.source_record_id = status_changes.history_id
+        on returns.history_id = status_changes.history_id
     left join handoffs
         on returns.lead_id = handoffs.lead_id
 ),
