@@ -94,6 +94,22 @@ def test_the_shipped_seeds_are_valid(project_copy):
         ("seeds/mappings/map_lead_statuses.csv", "ＭＱＬ,mql", "raw_label appears twice"),
         ("seeds/calendar/business_hours.csv", "6,18:00,09:00", "opens_at must be before closes_at"),
         ("seeds/rules/company_size_bands.csv", "big,900,5000", "overlaps another band"),
+        (
+            "seeds/scoring/scoring_behaviour_rules.csv",
+            "bogus,page_click,,5,false,x",
+            "event_type must be a canonical event type",
+        ),
+        (
+            "seeds/scoring/scoring_behaviour_rules.csv",
+            "pricing_page,page_view,%/price%,5,false,x",
+            "rule_name is used twice",
+        ),
+        (
+            "seeds/scoring/scoring_attribute_rules.csv",
+            "ceo,job_level,ceo,,,5,x",
+            "a job_level rule needs match_value",
+        ),
+        ("seeds/scoring/score_bands.csv", "50-69,50,69", "overlaps another band"),
     ],
 )
 def test_a_malformed_row_fails_with_file_line_and_reason(project_copy, seed_path, bad_row, reason):
