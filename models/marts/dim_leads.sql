@@ -12,8 +12,8 @@ size_bands as (
     select * from {{ ref('company_size_bands') }}
 ),
 
-stages as (
-    select * from {{ ref('lifecycle_stages') }}
+reached as (
+    select * from {{ ref('int_lead_stages_reached') }}
 ),
 
 stage_entries as (
@@ -38,31 +38,6 @@ owner_intervals as (
 
 score_thresholds as (
     select * from {{ ref('int_lead_score_thresholds_crossed') }}
-),
-
-stage_orders as (
-    select
-        max(case when stage = 'mql' then stage_order end) as mql_order,
-        max(case when stage = 'sal' then stage_order end) as sal_order,
-        max(case when stage = 'sql' then stage_order end) as sql_order,
-        max(case when stage = 'opportunity' then stage_order end) as opportunity_order,
-        max(case when stage = 'won' then stage_order end) as won_order
-    from stages
-),
-
--- reaching a stage = entering it or any later main-path stage, first time
-reached as (
-    select
-        stage_entries.lead_id,
-        min(case when stage_entries.stage_order >= stage_orders.mql_order then stage_entries.entered_at end) as reached_mql_at,
-        min(case when stage_entries.stage_order >= stage_orders.sal_order then stage_entries.entered_at end) as reached_sal_at,
-        min(case when stage_entries.stage_order >= stage_orders.sql_order then stage_entries.entered_at end) as reached_sql_at,
-        min(case when stage_entries.stage_order >= stage_orders.opportunity_order then stage_entries.entered_at end)
-            as reached_opportunity_at,
-        min(case when stage_entries.stage_order >= stage_orders.won_order then stage_entries.entered_at end) as won_at
-    from stage_entries
-    cross join stage_orders
-    group by stage_entries.lead_id
 ),
 
 returned_after_handoff as (

@@ -13,17 +13,12 @@ as_of as (
     select as_of_at from {{ ref('int_as_of') }}
 ),
 
-stage_entries as (
+reached_mql as (
     select
         lead_id,
-        entered_at,
-        stage_order
-    from {{ ref('int_lead_stage_entries') }}
-),
-
-mql_order as (
-    select stage_order from {{ ref('lifecycle_stages') }}
-    where stage = 'mql'
+        reached_mql_at
+    from {{ ref('int_lead_stages_reached') }}
+    where reached_mql_at is not null
 ),
 
 owner_intervals as (
@@ -34,16 +29,6 @@ sales_users as (
     select user_id
     from {{ ref('stg_crm__users') }}
     where role in {{ sql_list(var('sales_roles')) }}
-),
-
-reached_mql as (
-    select
-        stage_entries.lead_id,
-        min(stage_entries.entered_at) as reached_mql_at
-    from stage_entries
-    cross join mql_order
-    where stage_entries.stage_order >= mql_order.stage_order
-    group by stage_entries.lead_id
 ),
 
 candidates as (

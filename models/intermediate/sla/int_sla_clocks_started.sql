@@ -35,17 +35,12 @@ scores as (
     from {{ ref('int_lead_scores_evaluated') }}
 ),
 
-stage_entries as (
+first_sql_entries as (
     select
         lead_id,
-        entered_at,
-        stage_order
-    from {{ ref('int_lead_stage_entries') }}
-),
-
-sql_order as (
-    select stage_order from {{ ref('lifecycle_stages') }}
-    where stage = 'sql'
+        reached_sql_at
+    from {{ ref('int_lead_stages_reached') }}
+    where reached_sql_at is not null
 ),
 
 sales_touches as (
@@ -80,16 +75,6 @@ stop_events as (
     select * from opportunities
     union all
     select * from meetings
-),
-
-first_sql_entries as (
-    select
-        stage_entries.lead_id,
-        min(stage_entries.entered_at) as reached_sql_at
-    from stage_entries
-    cross join sql_order
-    where stage_entries.stage_order >= sql_order.stage_order
-    group by stage_entries.lead_id
 ),
 
 handoff_clocks as (
