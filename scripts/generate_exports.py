@@ -4,6 +4,8 @@
 Example:
     python scripts/generate_exports.py exports/demo
     python scripts/generate_exports.py /tmp/big --leads 1000000 --seed 7 --quiet
+    python scripts/generate_exports.py /tmp/day1 --export-at 2026-04-21
+    python scripts/generate_exports.py /tmp/day2 --export-at 2026-04-22 --changes-since 2026-04-21
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from lead_tools.generator import (
     DEFAULT_CP932_FILES,
     STEPS,
     GeneratorConfig,
+    default_export_instant,
     generate_exports,
+    resolve_instants,
 )
 
 MAX_LEADS = 20_000_000
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
 FILENAMES = tuple(f.filename for f in contract.EXPORT_FILES)
 
 DESCRIPTION = """\
@@ -58,7 +63,33 @@ dirty rows (unless --no-dirty): well under 0.5% of rows, at least a few per file
   quarantine them.
 
 sizes: --leads 5000 (default) takes seconds; --leads 1000000 writes about 14.6 million
-  rows (1.3 GB) in under a minute on 2 cores, with about 2 GB of memory.
+  rows (1.3 GB) in under a minute on 2 cores, with about 2 GB of memory; with
+  --export-at it takes about as long, a one-day delta (--changes-since) less.
+
+earlier instants and deltas (--export-at, --changes-since): same seed and arguments =
+  same simulated world; these options only choose what is written from it.
+  --export-at T   the files as exported at T (start < T <= the default instant, which is
+                  00:00 JST 30 days after --start + --months): leads created before T;
+                  history rows, activities and marketing events that happened before T (an
+                  event from before the lead existed, e.g. the ad landing page, counts from
+                  the lead's creation); each lead's status, owner_id, updated_at and BANT
+                  columns as they stood at T, from the history before T (else the initial
+                  values); opportunities created before T with stage, is_closed, is_won,
+                  closed_at and amount as at T (one closing after T is still open, in the
+                  open stage it had reached); users who had joined by T, is_active = not
+                  yet left at T; all campaigns (planned ahead in the MA tool, static rows).
+                  Ids, formats and per-row choices do not depend on T: a row that did not
+                  change reads the same in every export. T = the default instant gives
+                  the same bytes as no option.
+  --changes-since S  only what is new or changed at/after S (S < T; T defaults to the
+                  default instant): leads created or updated at/after S (full current
+                  rows, updated_at >= S), history/activities/events at/after S,
+                  opportunities created at/after S or whose stage/closed state changed
+                  since S; users and campaigns in full. Loading the export at S and then
+                  this delta gives the same raw tables as loading the export at T alone.
+  Dirty rows follow their source row: one is written when the clean row it was derived
+  from is. INSTANT is ISO 8601 (2026-04-21, 2026-04-21T09:00, ...+09:00, ...Z); without
+  an offset it is Tokyo time.
 
 note: --encoding-cp932 takes several names; put OUT_DIR before it."""
 
@@ -78,6 +109,14 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=JST)
 
 
 def _csv_name(text: str) -> str:
@@ -145,6 +184,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write only clean rows (no rows for the loader to quarantine)",
     )
+    parser.add_argument(
+        "--export-at",
+        type=_instant,
+        metavar="INSTANT",
+        help="write the export as it was at this earlier instant of the same simulated "
+        "world (ISO 8601, Tokyo time without an offset; default: the end of the "
+        "simulated period, 00:00 JST 30 days after the last lead)",
+    )
+    parser.add_argument(
+        "--changes-since",
+        type=_instant,
+        metavar="INSTANT",
+        help="write only the rows new or changed at/after INSTANT (a delta export up to "
+        "--export-at); users and campaigns in full",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     return parser
 
@@ -171,8 +225,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--months must be at most 60")
     if not dt.date(2000, 1, 1) <= args.start <= dt.date(2090, 1, 1):
         parser.error("--start must be between 2000-01-01 and 2090-01-01")
-    _prepare_out_dir(parser, args.out_dir)
-
     config = GeneratorConfig(
         n_leads=args.leads,
         seed=args.seed,
@@ -180,6 +232,17 @@ def main(argv: list[str] | None = None) -> int:
         months=args.months,
         dirty=not args.no_dirty,
     )
+    try:
+        resolve_instants(config, args.export_at, args.changes_since)
+    except ValueError as exc:
+        option = (
+            "--export-at"
+            if args.changes_since is None or "export instant must" in str(exc)
+            else "--changes-since"
+        )
+        parser.error(f"{option}: {exc}")
+    _prepare_out_dir(parser, args.out_dir)
+
     bar = None
     if not args.quiet:
         from tqdm import tqdm
@@ -192,7 +255,14 @@ def main(argv: list[str] | None = None) -> int:
             bar.update(1)
 
     try:
-        summaries = generate_exports(config, args.out_dir, args.encoding_cp932, progress)
+        summaries = generate_exports(
+            config,
+            args.out_dir,
+            args.encoding_cp932,
+            progress,
+            export_at=args.export_at,
+            changes_since=args.changes_since,
+        )
     except OSError as exc:
         if bar is not None:
             bar.close()
@@ -203,7 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         total_rows = sum(s.rows for s in summaries)
         total_mb = sum(s.bytes for s in summaries) / 1e6
-        print(f"wrote {len(summaries)} files to {args.out_dir} (seed {args.seed}):")
+        at = args.export_at or default_export_instant(config)
+        what = f"as exported at {at.isoformat()}"
+        if args.changes_since is not None:
+            what += f", changes since {args.changes_since.isoformat()}"
+        print(f"wrote {len(summaries)} files to {args.out_dir} (seed {args.seed}, {what}):")
         for s in summaries:
             dirty = f", {s.dirty_rows} dirty" if s.dirty_rows else ""
             print(

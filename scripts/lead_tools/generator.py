@@ -6,11 +6,19 @@ the seven files of the export contract (``lead_tools.contract``) with their raw-
 mess: mixed English/Japanese labels, four timestamp styles, booleans spelled several
 ways, numbers with thousands separators, CP932 for chosen files and, unless disabled,
 a few dirty rows the loader must quarantine. Same config -> byte-identical files.
+
+``export_at`` / ``changes_since`` write the same simulated world as exported at an earlier
+instant, or only the rows new or changed between two instants (a daily delta): rows are
+selected from the whole world (``TableSpec.select``), the columns that change over time
+(lead status/owner/updated_at/BANT, opportunity stage/closed/won/closed_at/amount, user
+is_active) are derived as of the instant.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,6 +28,7 @@ import pyarrow.compute as pc
 
 from lead_tools import contract
 from lead_tools import generator_vocab as V
+from lead_tools.generator_calendar import add_months
 from lead_tools.generator_format import (
     DirtyRow,
     TableSpec,
@@ -31,12 +40,21 @@ from lead_tools.generator_format import (
     with_separators,
     write_table,
 )
-from lead_tools.generator_lifecycle import Simulation
+from lead_tools.generator_lifecycle import Simulation, opportunity_state
 from lead_tools.generator_sim import OWNER, STATUS, GeneratorConfig, weighted_codes
 
-__all__ = ["DEFAULT_CP932_FILES", "FileSummary", "GeneratorConfig", "generate_exports"]
+__all__ = [
+    "DEFAULT_CP932_FILES",
+    "FileSummary",
+    "GeneratorConfig",
+    "default_export_instant",
+    "generate_exports",
+    "resolve_instants",
+    "to_epoch",
+]
 
 DEFAULT_CP932_FILES = ("users.csv",)
+TOKYO = dt.timezone(dt.timedelta(hours=9), "JST")
 STEPS = 6 + 7  # simulation steps + files written, for progress bars
 BAD_TIMESTAMPS = ("2025-13-45 25:00", "昨日", "2025/02/30 10:00", "N/A", "31/12/2025 10:00")
 # Per-file timestamp style shares: (+09:00, Z, no offset, YYYY/MM/DD HH:MM[:SS]).
@@ -115,15 +133,33 @@ def _bools(values: np.ndarray, style: np.ndarray) -> pa.Array:
 
 
 class ExportWriter:
-    """Builds the per-file table specs from a finished simulation."""
+    """Builds the per-file table specs from a finished simulation.
 
-    def __init__(self, sim: Simulation) -> None:
+    ``at`` (epoch seconds, at most the simulation's export instant; None = that instant):
+    the files as exported at that earlier instant. ``since``: only the rows new or changed
+    at/after it (a delta export). Every per-row choice (ids, id widths, formats, dirty
+    rows) is made for the whole simulated world first and rows are then selected, so a
+    row reads the same in every export that contains it unless it changed in between.
+    """
+
+    def __init__(self, sim: Simulation, at: int | None = None, since: int | None = None) -> None:
         self.sim = sim
         cfg = sim.cfg
         self.rng = np.random.default_rng([cfg.seed, 20250401])  # formatting choices only
         self.tf = TimeFormatter(sim.cal_first, sim.cal_last)
         self.w_user = 4
         self.w_camp = 4
+        if since is not None and at is None:
+            at = sim.t_end
+        self.at = at
+        self.since = since
+
+    def _in_window(self, t: np.ndarray) -> np.ndarray:
+        """Rows visible at ``t``: before the export instant (and at/after ``since``)."""
+        keep = t < self.at
+        if self.since is not None:
+            keep &= t >= self.since
+        return keep
 
     def ts_style(self, name: str, n: int) -> np.ndarray:
         return weighted_codes(self.rng, TS_SHARES[name], n).astype(np.int8)
@@ -142,7 +178,7 @@ class ExportWriter:
         n = s.n_users
         roles = LabelSampler(V.ROLE_LABELS)
         role_code = roles.sample(s.u_role, rng.random(n))
-        active = s.u_active.astype(np.int8)
+        active = (s.u_active if self.at is None else s.u_leave > self.at).astype(np.int8)
         bstyle = np.zeros(n, dtype=np.int64)
         bstyle[rng.random(n) < 0.2] = 1
         team_vocab = list(V.TEAMS)
@@ -157,7 +193,10 @@ class ExportWriter:
                 "manager_id": self.user_ids(s.u_manager[idx]),
             }
 
-        return TableSpec(contract.USERS.filename, _columns(contract.USERS), n, fmt, ("name",))
+        spec = TableSpec(contract.USERS.filename, _columns(contract.USERS), n, fmt, ("name",))
+        if self.at is not None:  # users who join later have no account yet; deltas: all
+            spec.select(s.u_join < self.at)
+        return spec
 
     # ------------------------------------------------------------------ campaigns
     def campaigns(self) -> TableSpec:
@@ -203,11 +242,26 @@ class ExportWriter:
         initial_vocab = [r[0] for _, r in V.GIVEN_NAMES]
         bstyle = s.bool_style
         opted = np.where(s.opted_null, -1, s.opted_out.astype(np.int8))
-        bool_cols = {
-            "budget_confirmed": s.budget,
-            "authority_confirmed": s.authority,
-            "need_confirmed": s.need,
-        }
+        if self.at is None:
+            cur = {
+                "label": s.cur_label,
+                "owner": s.cur_owner,
+                "updated": s.updated,
+                "timeframe": s.timeframe,
+            }
+            bool_cols = {
+                "budget_confirmed": s.budget,
+                "authority_confirmed": s.authority,
+                "need_confirmed": s.need,
+            }
+        else:
+            cur = s.state_at(self.at)
+            bool_cols = {
+                "budget_confirmed": cur["budget"],
+                "authority_confirmed": cur["authority"],
+                "need_confirmed": cur["need"],
+            }
+        updated, timeframe = cur["updated"], cur["timeframe"]
 
         def fmt(idx: np.ndarray) -> dict[str, pa.Array]:
             m = len(idx)
@@ -252,7 +306,7 @@ class ExportWriter:
             out = {
                 "lead_id": ids("L", idx + 1, self.w_lead),
                 "created_at": self.tf.format(s.t0[idx], style[idx]),
-                "updated_at": self.tf.format(s.updated[idx], style[idx]),
+                "updated_at": self.tf.format(updated[idx], style[idx]),
                 "email": email,
                 "phone": phone,
                 "company_name": labels(s.company_names, s.company[idx]),
@@ -264,9 +318,9 @@ class ExportWriter:
                 "region": _masked(labels(pref_vocab, s.pref[idx]), ~foreign[idx]),
                 "lead_source": labels(s.source_vocab, s.source_code[idx]),
                 "campaign_id": self.campaign_ids(s.lead_camp[idx]),
-                "owner_id": self.user_ids(s.cur_owner[idx]),
-                "status": labels(s.status_vocab, s.cur_label[idx]),
-                "timeframe_months": integers(s.timeframe[idx], s.timeframe[idx] >= 0),
+                "owner_id": self.user_ids(cur["owner"][idx]),
+                "status": labels(s.status_vocab, cur["label"][idx]),
+                "timeframe_months": integers(timeframe[idx], timeframe[idx] >= 0),
                 "is_opted_out": _bools(opted[idx], bstyle[idx]),
             }
             for name, values in bool_cols.items():
@@ -294,6 +348,11 @@ class ExportWriter:
                 lambda: {"lead_id": next(fresh), "employee_count": "abc"},
             ],
         )
+        if self.at is not None:  # created before; in a delta, created or updated since
+            keep = s.t0 < self.at
+            if self.since is not None:
+                keep &= (s.t0 >= self.since) | (updated >= self.since)
+            spec.select(keep)
         return spec
 
     # ------------------------------------------------------------------ history
@@ -339,6 +398,8 @@ class ExportWriter:
             ],
             sources=with_id,
         )
+        if self.at is not None:
+            spec.select(self._in_window(np.maximum(h["t"], s.t0[h["lead"]])))
         return spec
 
     # ------------------------------------------------------------------ activities
@@ -383,6 +444,8 @@ class ExportWriter:
                 lambda: {"activity_id": next(fresh), "duration_seconds": "abc"},
             ],
         )
+        if self.at is not None:
+            spec.select(self._in_window(np.maximum(a["t"], s.t0[a["lead"]])))
         return spec
 
     # ------------------------------------------------------------------ events
@@ -428,6 +491,9 @@ class ExportWriter:
                 lambda: {"event_id": next(fresh), "lead_id": None},
             ],
         )
+        if self.at is not None:
+            # the MA tool attaches anonymous visits (before the lead existed) at creation
+            spec.select(self._in_window(np.maximum(ev["t"], s.t0[ev["lead"]])))
         return spec
 
     # ------------------------------------------------------------------ opportunities
@@ -439,15 +505,23 @@ class ExportWriter:
         style = self.ts_style("opportunities", n)
         stage_vocab = [x for pair in (*V.OPEN_STAGES, V.WON_STAGE, V.LOST_STAGE) for x in pair]
         n_open = len(V.OPEN_STAGES)
-        stage_row = np.where(o["closed"], np.where(o["won"], n_open, n_open + 1), o["open_stage"])
+
+        def stage_of(closed: np.ndarray, open_stage: np.ndarray) -> np.ndarray:
+            return np.where(closed, np.where(o["won"], n_open, n_open + 1), open_stage)
+
+        if self.at is None:
+            is_closed, open_stage = o["closed"], o["open_stage"]
+        else:  # closed after the instant = still open then, in the stage it had reached
+            is_closed, open_stage = opportunity_state(o, self.at)
+        stage_row = stage_of(is_closed, open_stage)
         stage_code = stage_row * 2 + (o["style"] == 1)
         commas = rng.random(n) < 0.3
-        amount_ok = o["closed"] | (rng.random(n) >= 0.08)
+        amount_ok = is_closed | (rng.random(n) >= 0.08)
         currency = np.where(rng.random(n) < 0.05, -1, 0)
         bstyle = weighted_codes(rng, V.BOOL_STYLE_SHARE, n)
-        closed_at_ok = o["closed"] & (rng.random(n) >= 0.12)
-        closed = o["closed"].astype(np.int8)
-        won = (o["closed"] & o["won"]).astype(np.int8)
+        closed_at_ok = is_closed & (rng.random(n) >= 0.12)
+        closed = is_closed.astype(np.int8)
+        won = (is_closed & o["won"]).astype(np.int8)
 
         def fmt(idx: np.ndarray) -> dict[str, pa.Array]:
             lead = o["lead"][idx]
@@ -478,6 +552,13 @@ class ExportWriter:
                 lambda: {"opportunity_id": next(fresh), "created_at": self._bad_ts()},
             ],
         )
+        if self.at is not None:
+            keep = o["t"] < self.at
+            if self.since is not None:  # created since, or stage / closed changed since
+                was_closed, was_open = opportunity_state(o, self.since)
+                changed = (stage_of(was_closed, was_open) != stage_row) | (was_closed != is_closed)
+                keep &= (o["t"] >= self.since) | changed
+            spec.select(keep)
         return spec
 
     # ------------------------------------------------------------------ dirty rows
@@ -516,17 +597,81 @@ def _columns(f: contract.ExportFile) -> tuple[str, ...]:
     return tuple(c.name for c in f.columns)
 
 
+Instant = dt.datetime | dt.date | str | int
+
+
+def default_export_instant(config: GeneratorConfig) -> dt.datetime:
+    """The simulation's export instant: 00:00 JST 30 days after lead creation ends."""
+    day = add_months(config.start, config.months) + dt.timedelta(days=30)
+    return dt.datetime.combine(day, dt.time(), TOKYO)
+
+
+def to_epoch(value: Instant) -> int:
+    """Epoch seconds of an instant: an ISO 8601 text or datetime (without an offset:
+    Tokyo time), a date (00:00 JST) or epoch seconds; fractions of a second round up,
+    so "before the instant" keeps its meaning for whole-second timestamps."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("z", "Z")):
+            text = text[:-1] + "+00:00"
+        value = dt.datetime.fromisoformat(text)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"not an instant: {value!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=TOKYO)
+    return math.ceil(value.timestamp())
+
+
+def resolve_instants(
+    config: GeneratorConfig, export_at: Instant | None, changes_since: Instant | None
+) -> tuple[int | None, int | None]:
+    """(at, since) in epoch seconds for ``ExportWriter``; (None, None) = the plain export.
+
+    ``export_at`` must be after the start of the period and not after the simulation's
+    export instant; ``changes_since`` must be before ``export_at`` (default: that instant).
+    Raises ValueError otherwise.
+    """
+    if export_at is None and changes_since is None:
+        return None, None
+    end = default_export_instant(config)
+    t_end = to_epoch(end)
+    t_start = to_epoch(config.start)
+    at = t_end if export_at is None else to_epoch(export_at)
+    if not t_start < at <= t_end:
+        raise ValueError(
+            f"the export instant must be after {config.start.isoformat()}T00:00:00+09:00 "
+            f"(the start) and not after {end.isoformat()} (the end of the simulated period)"
+        )
+    since = None if changes_since is None else to_epoch(changes_since)
+    if since is not None and since >= at:
+        raise ValueError("the changes-since instant must be before the export instant")
+    return at, since
+
+
 def generate_exports(
     config: GeneratorConfig,
     out_dir: Path,
     cp932_files: Sequence[str] = DEFAULT_CP932_FILES,
     progress: Callable[[str], None] | None = None,
+    export_at: Instant | None = None,
+    changes_since: Instant | None = None,
 ) -> list[FileSummary]:
-    """Simulate and write the seven contract files into ``out_dir``."""
+    """Simulate and write the seven contract files into ``out_dir``.
+
+    ``export_at``: the files as the CRM/MA would have exported them at that earlier
+    instant of the same simulated world (default: the simulation's export instant).
+    ``changes_since``: only the rows new or changed at/after that instant (a delta
+    export; users and campaigns are written in full). See ``resolve_instants``.
+    """
     out_dir = Path(out_dir)
+    at, since = resolve_instants(config, export_at, changes_since)
     sim = Simulation(config)
     sim.run(progress)
-    writer = ExportWriter(sim)
+    writer = ExportWriter(sim, at, since)
     cp932 = {_filename(f) for f in cp932_files}
     builders = (
         writer.users,

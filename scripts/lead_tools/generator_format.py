@@ -193,6 +193,25 @@ class TableSpec:
     format_rows: Callable[[np.ndarray], dict[str, pa.Array]]
     quote_columns: tuple[str, ...] = ()  # columns whose values may contain , or "
     dirty: list[DirtyRow] = dataclasses.field(default_factory=list)
+    # the rows to write (sorted row numbers of format_rows); None = all n_rows rows. With
+    # an index, n_rows is len(index) and DirtyRow.after counts written rows.
+    index: np.ndarray | None = None
+
+    def select(self, keep: np.ndarray) -> None:
+        """Write only the rows where ``keep`` (a mask over all rows) is true; a dirty row
+        stays when its source row does, after the last kept row at or before its place."""
+        if self.index is not None:
+            raise ValueError("rows already selected")
+        keep = np.asarray(keep, dtype=bool)
+        index = np.flatnonzero(keep)
+        dirty = []
+        for d in self.dirty:
+            if keep[d.source]:
+                place = int(np.searchsorted(index, d.after, side="right")) - 1
+                dirty.append(DirtyRow(after=max(place, 0), source=d.source, changes=d.changes))
+        self.index = index
+        self.n_rows = len(index)
+        self.dirty = dirty
 
 
 def csv_quote(arr: pa.Array) -> pa.Array:
@@ -256,7 +275,8 @@ def write_table(
             hi = min(spec.n_rows, lo + chunk_rows)
             if hi <= lo:
                 break
-            cols = spec.format_rows(np.arange(lo, hi, dtype=np.int64))
+            rows = np.arange(lo, hi, dtype=np.int64) if spec.index is None else spec.index[lo:hi]
+            cols = spec.format_rows(rows)
             cols = _merge_dirty(spec, cols, lo, hi)
             arrays = []
             for name in spec.columns:

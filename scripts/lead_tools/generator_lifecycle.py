@@ -5,7 +5,9 @@ Builds on ``generator_sim.SimulationBase`` (users, campaigns, leads, marketing e
 change), ignore-or-touch with a rep-specific delay in Tokyo business hours, call
 attempts, accept/reject, SQL, meeting, opportunity and its outcome. Recycled leads may
 come back as MQL (re-entries) and go through another round. ``finalize`` cuts
-everything at the export instant and derives old values and the leads' current state.
+everything at the export instant and derives old values and the leads' current state;
+``state_at`` derives that state at an earlier instant (for ``--export-at``) from the same
+history and the same draws.
 """
 
 from __future__ import annotations
@@ -671,27 +673,28 @@ class Simulation(SimulationBase):
         self.h = {k: v[order] for k, v in h.items()}
 
         # current status label sometimes written with another variant of the stage
-        swap = rng.random(n) < 0.05
+        self.label_swap = rng.random(n) < 0.05
         other = self.status_code[self.cur_stage, 1 - self.style]
-        self.cur_label = np.where(swap, other, self.cur_label)
-        gap = np.where(rng.random(n) < 0.3, rng.integers(0, 3 * DAY, n), 0)
-        self.updated = np.minimum(last_change + gap, t_end - 1)
+        self.cur_label = np.where(self.label_swap, other, self.cur_label)
+        # a later edit (a field the history does not track) some time after the last change
+        self.update_gap = np.where(rng.random(n) < 0.3, rng.integers(0, 3 * DAY, n), 0)
+        self.updated = np.minimum(last_change + self.update_gap, t_end - 1)
 
-        # BANT, mostly known for SQL+ leads
+        # BANT, mostly known for SQL+ leads: drawn for every lead, shown once reached
         q = self.q
-        self.budget = np.where(
-            reached_sql, (rng.random(n) < sigmoid(0.4 + 0.5 * q)).astype(np.int8), -1
+        self.bant_draws = {
+            "budget": rng.random(n) < sigmoid(0.4 + 0.5 * q),
+            "authority": rng.random(n) < np.where(self.level <= 1, 0.85, 0.5),
+            "need": rng.random(n) < 0.85,
+            "timeframe": rng.choice(np.array([1, 2, 3, 3, 6, 6, 12]), n),
+            "partial": rng.random(n) < 0.35,
+            "need_partial": rng.random(n) < 0.7,
+            "blank": rng.random(n) < 0.12,
+            "no_timeframe": rng.random(n) < 0.15,
+        }
+        self.budget, self.authority, self.need, self.timeframe = self.bant(
+            self.reached_sql, self.reached_sal
         )
-        self.authority = np.where(
-            reached_sql, (rng.random(n) < np.where(self.level <= 1, 0.85, 0.5)).astype(np.int8), -1
-        )
-        self.need = np.where(reached_sql, (rng.random(n) < 0.85).astype(np.int8), -1)
-        self.timeframe = np.where(reached_sql, rng.choice(np.array([1, 2, 3, 3, 6, 6, 12]), n), -1)
-        partial = self.reached_sal & ~reached_sql & (rng.random(n) < 0.35)
-        self.need = np.where(partial, (rng.random(n) < 0.7).astype(np.int8), self.need)
-        blank = reached_sql & (rng.random(n) < 0.12)
-        self.budget = np.where(blank, -1, self.budget)
-        self.timeframe = np.where(reached_sql & (rng.random(n) < 0.15), -1, self.timeframe)
 
         # activities: cut, sorted by instant
         a = self.acts.arrays()
@@ -754,10 +757,88 @@ class Simulation(SimulationBase):
         emp = np.where(o["lead"] >= 0, self.emp[np.maximum(o["lead"], 0)], 300)
         amount = np.exp(rng.normal(np.log(2_800_000), 0.75, m)) * (emp / 300.0) ** 0.12
         o["amount"] = np.maximum(300_000, np.round(amount / 10_000) * 10_000).astype(np.int64)
-        o["closed"] = o["t_close"] < t_end
-        frac = (t_end - o["t"]) / np.maximum(1, o["t_close"] - o["t"])
-        o["open_stage"] = np.digitize(frac, [0.3, 0.6, 0.85])
+        o["closed"], o["open_stage"] = opportunity_state(o, t_end)
         o["style"] = np.where(
             o["lead"] >= 0, self.style[np.maximum(o["lead"], 0)], rng.integers(0, 2, m)
         )
         self.o = o
+
+    def bant(self, reached_sql: np.ndarray, reached_sal: np.ndarray):
+        """BANT columns (budget, authority, need, timeframe; -1 = empty) for leads that
+        have reached SQL (all four) or only SAL (sometimes need)."""
+        d = self.bant_draws
+        budget = np.where(reached_sql, d["budget"].astype(np.int8), -1)
+        authority = np.where(reached_sql, d["authority"].astype(np.int8), -1)
+        need = np.where(reached_sql, d["need"].astype(np.int8), -1)
+        timeframe = np.where(reached_sql, d["timeframe"], -1)
+        partial = reached_sal & ~reached_sql & d["partial"]
+        need = np.where(partial, d["need_partial"].astype(np.int8), need)
+        budget = np.where(reached_sql & d["blank"], -1, budget)
+        timeframe = np.where(reached_sql & d["no_timeframe"], -1, timeframe)
+        return budget, authority, need, timeframe
+
+    # ================================================================== earlier instants
+    def state_at(self, at: int) -> dict[str, np.ndarray]:
+        """The leads' changing columns as they stood at instant ``at`` (epoch seconds,
+        at most the export instant), from the history rows before it: status label and
+        stage, owner, updated_at and BANT. At the export instant this equals what
+        ``finalize`` derived (``cur_label``, ``cur_owner``, ``updated``, ...)."""
+        n = self.n
+        ST = V.ST
+        h = self.h
+        k = int(np.searchsorted(h["t"], at, side="left"))  # export order is by instant
+        lead, field, value, t = h["lead"][:k], h["field"][:k], h["value"][:k], h["t"][:k]
+        stage = np.full(n, ST["lead"], dtype=np.int32)
+        label = self.init_label.copy()
+        owner = self.init_owner.copy()
+        st = np.flatnonzero(field == STATUS)
+        who, rows = _last_per_lead(lead[st])
+        stage[who] = value[st[rows]]
+        label[who] = h["label"][:k][st[rows]]
+        ow = np.flatnonzero(field == OWNER)
+        who, rows = _last_per_lead(lead[ow])
+        owner[who] = value[ow[rows]]
+        last_change = self.t0.copy()
+        who, rows = _last_per_lead(lead)  # rows are in time order: the last is the latest
+        last_change[who] = np.maximum(last_change[who], t[rows])
+        sv = value[st]
+        reached_sql = np.zeros(n, dtype=bool)
+        reached_sql[
+            lead[st][np.isin(sv, [ST["sql"], ST["opportunity"], ST["won"], ST["lost"]])]
+        ] = True
+        reached_sal = np.zeros(n, dtype=bool)
+        reached_sal[lead[st][sv == ST["sal"]]] = True
+        reached_sal |= reached_sql
+        other = self.status_code[stage, 1 - self.style]
+        label = np.where(self.label_swap, other, label)
+        updated = np.minimum(last_change + self.update_gap, at - 1)
+        budget, authority, need, timeframe = self.bant(reached_sql, reached_sal)
+        return {
+            "stage": stage,
+            "label": label,
+            "owner": owner,
+            "updated": updated,
+            "budget": budget,
+            "authority": authority,
+            "need": need,
+            "timeframe": timeframe,
+        }
+
+
+def _last_per_lead(lead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(leads, positions) of the last row of each lead in ``lead`` (rows in order)."""
+    if len(lead) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(lead, kind="stable")
+    ls = lead[order]
+    is_last = np.concatenate([ls[1:] != ls[:-1], [True]])
+    return ls[is_last], order[is_last]
+
+
+def opportunity_state(o: dict[str, np.ndarray], at: int) -> tuple[np.ndarray, np.ndarray]:
+    """(closed, open_stage) of each opportunity at instant ``at``: closed once its close
+    instant has passed; an open one moves through the open stages (0..3) as the time
+    from creation to its (planned) close goes by (30%, 60%, 85%)."""
+    closed = o["t_close"] < at
+    frac = (at - o["t"]) / np.maximum(1, o["t_close"] - o["t"])
+    return closed, np.digitize(frac, [0.3, 0.6, 0.85])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import itertools
 import re
 import subprocess
@@ -16,10 +17,12 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import duckdb
 import generate_exports as cli
 import holidays
 import pytest
 from lead_tools import contract
+from lead_tools.loader import load_folder
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_exports.py"
 START = dt.date(2025, 4, 1)
@@ -185,9 +188,11 @@ def test_help_explains_the_options() -> None:
     result = run_script("--help")
     assert result.returncode == 0, result.stderr
     for option in ("OUT_DIR", "--leads", "--seed", "--start", "--months", "--encoding-cp932",
-                   "--no-dirty", "--quiet"):  # fmt: skip
+                   "--no-dirty", "--quiet", "--export-at", "--changes-since"):  # fmt: skip
         assert option in result.stdout, option
     assert "deterministic" in result.stdout
+    epilog = result.stdout[result.stdout.index("earlier instants and deltas") :]
+    assert "--export-at T" in epilog and "--changes-since S" in epilog
 
 
 @pytest.mark.parametrize(
@@ -199,6 +204,11 @@ def test_help_explains_the_options() -> None:
         ["--months", "0"],
         ["--start", "2025-02-30"],
         ["--encoding-cp932", "nope.csv"],
+        ["--export-at", "yesterday"],
+        ["--export-at", "2027-01-01"],  # after the end of the simulated period
+        ["--export-at", "2025-03-31T23:00"],  # before the start
+        ["--changes-since", "2026-04-02", "--export-at", "2026-04-01"],
+        ["--changes-since", "2026-05-01T00:00:01+09:00"],  # not before the default instant
     ],
 )
 def test_bad_arguments_exit_with_a_clear_error(tmp_path: Path, args: list[str]) -> None:
@@ -504,3 +514,231 @@ def test_no_dirty_flag_removes_them(clean_dir: Path, dirty_dir: Path) -> None:
         assert sum(problems(clean_dir, f).values()) == 0, f.filename
     extra = len(read(dirty_dir, "leads.csv")) - len(read(clean_dir, "leads.csv"))
     assert extra >= 5
+
+
+# ---------------------------------------------------------------------------- regression
+
+# sha256 of each file of `--leads 600 --months 3 --seed 5` (dirty rows on), recorded with
+# the generator before --export-at / --changes-since existed: without those options (and
+# with --export-at at the default instant) the output must stay byte-identical. (Tied to
+# the locked numpy/pyarrow versions: a new numpy may draw other numbers.)
+BASELINE_SHA256 = {
+    "activities.csv": "3b3aa601a6b5f153dc49bc7fe776e4ab0732b230fb5f915217e2bc7d450c4548",
+    "campaigns.csv": "900959e1fdbd60286ea603f8ecbe0c8f7ad13a51cb60de6d9d52022665bc6859",
+    "lead_history.csv": "4ff63834f43e4e9db9c68356c9704e208eb914ea1cd92b41631cfd46602f6217",
+    "leads.csv": "ab165f1cf7b5f6a6c58069e16a5ee612a766347daa36e2612c328b36b1a37c58",
+    "marketing_events.csv": "7a6b18fd6debb1611f70d8cc04e878b12c26e8b09f9eabbad7088fb427e62396",
+    "opportunities.csv": "f7550c1d2feebe3822c2353bf28594b709d58fdc2d648a6dca6b693461fc1476",
+    "users.csv": "acf9b57898c5613b4c8e8460cbf5485c7ac71c13bd52de8e925de6e556ea65de",
+}
+
+
+def _sha256(folder: Path) -> dict[str, str]:
+    return {
+        f.filename: hashlib.sha256((folder / f.filename).read_bytes()).hexdigest()
+        for f in contract.EXPORT_FILES
+    }
+
+
+def test_default_output_is_byte_identical_to_the_recorded_baseline(tmp_path: Path) -> None:
+    args = ("--leads", "600", "--months", "3", "--seed", "5")
+    assert run(tmp_path / "plain", *args) == 0
+    assert _sha256(tmp_path / "plain") == BASELINE_SHA256
+    # the same world exported at its own default instant (2025-07-01 + 30 days): same bytes
+    assert run(tmp_path / "at_end", *args, "--export-at", "2025-07-31T00:00:00+09:00") == 0
+    assert _sha256(tmp_path / "at_end") == BASELINE_SHA256
+
+
+# ---------------------------------------------------------------------------- instants
+
+# Leads are created 2025-04-01..2025-10-01 (MONTHS = 6), activity goes on to 2025-10-31.
+# DAY1 is inside the busy period: a Wednesday noon a week before lead creation ends.
+DAY1 = dt.datetime(2025, 9, 24, 12, 0, tzinfo=JST)
+DAY2 = DAY1 + dt.timedelta(days=1)
+DAY3 = DAY2 + dt.timedelta(days=1)
+TS_COLUMNS = {
+    f.name: [c.name for c in f.columns if c.type == "timestamp"] for f in contract.EXPORT_FILES
+}
+
+
+def _generate(out: Path, dirty: bool, *args: str) -> Path:
+    base = ("--leads", str(N_LEADS), "--seed", "7", "--months", str(MONTHS))
+    assert run(out, *base, *(() if dirty else ("--no-dirty",)), *args) == 0
+    return out
+
+
+def _load(db: Path, *folders: Path) -> Path:
+    for folder in folders:
+        results = load_folder(folder, db, quiet=True)
+        assert all(r.status in ("loaded", "already loaded") for r in results), results
+    return db
+
+
+def _raw_differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
+    """Per contract table: (rows in a, rows only in a, rows only in b), over the contract
+    columns (the loader's _ columns ignored; multiset comparison)."""
+    out = {}
+    with duckdb.connect(str(a), read_only=True) as con:
+        con.execute(f"ATTACH '{b}' AS other (READ_ONLY)")
+        for f in contract.EXPORT_FILES:
+            cols = ", ".join(f'"{c.name}"' for c in f.columns)
+            mine = f"SELECT {cols} FROM raw.{f.name}"
+            theirs = f"SELECT {cols} FROM other.raw.{f.name}"
+            rows = con.execute(f"SELECT count(*) FROM raw.{f.name}").fetchone()[0]
+            only_a = con.execute(f"SELECT count(*) FROM ({mine} EXCEPT ALL {theirs})").fetchone()
+            only_b = con.execute(f"SELECT count(*) FROM ({theirs} EXCEPT ALL {mine})").fetchone()
+            out[f.name] = (rows, only_a[0], only_b[0])
+    return out
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["clean", "dirty"])
+def instants(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Exports of one world at DAY1 and DAY2, and the delta DAY1 -> DAY2."""
+    dirty = request.param
+    root = tmp_path_factory.mktemp("dirty_instants" if dirty else "clean_instants")
+    return {
+        "root": root,
+        "dirty": dirty,
+        "day1": _generate(root / "day1", dirty, "--export-at", DAY1.isoformat()),
+        "day2": _generate(root / "day2", dirty, "--export-at", DAY2.isoformat()),
+        "delta": _generate(
+            root / "delta",
+            dirty,
+            "--export-at",
+            DAY2.isoformat(),
+            "--changes-since",
+            DAY1.isoformat(),
+        ),
+    }
+
+
+def test_export_then_delta_loads_to_the_same_raw_tables_as_the_later_export(
+    instants: dict,
+) -> None:
+    root = instants["root"]
+    incremental = _load(root / "incremental.duckdb", instants["day1"], instants["delta"])
+    full = _load(root / "full.duckdb", instants["day2"])
+    diff = _raw_differences(incremental, full)
+    for name, (rows, only_incremental, only_full) in diff.items():
+        assert rows > 0, name
+        assert only_incremental == only_full == 0, (name, diff[name])
+    if instants["dirty"]:  # dirty rows were there to be quarantined, in both loads alike
+        with duckdb.connect(str(full), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM raw._quarantine").fetchone()[0] > 0
+
+
+def test_a_chain_of_daily_deltas_matches_the_export_at_its_end(tmp_path: Path) -> None:
+    """Export at DAY1 (dirty rows on), then deltas DAY1->DAY2 and DAY2->DAY3, against the
+    export at DAY3 alone; and a wide delta (three months) that carries dirty rows."""
+    day1 = _generate(tmp_path / "day1", True, "--export-at", DAY1.isoformat())
+    deltas = [
+        _generate(
+            tmp_path / f"delta{i}",
+            True,
+            "--export-at",
+            b.isoformat(),
+            "--changes-since",
+            a.isoformat(),
+        )
+        for i, (a, b) in enumerate([(DAY1, DAY2), (DAY2, DAY3)])
+    ]
+    day3 = _generate(tmp_path / "day3", True, "--export-at", DAY3.isoformat())
+    chained = _load(tmp_path / "chained.duckdb", day1, *deltas)
+    full = _load(tmp_path / "full.duckdb", day3)
+    assert all(a == b == 0 for _, a, b in _raw_differences(chained, full).values())
+
+    july = dt.datetime(2025, 7, 1, tzinfo=JST)
+    early = _generate(tmp_path / "july", True, "--export-at", july.isoformat())
+    wide = _generate(tmp_path / "wide", True, "--export-at", DAY3.isoformat(),
+                     "--changes-since", july.isoformat())  # fmt: skip
+    assert sum(problems(wide, f).total() for f in contract.EXPORT_FILES) >= 5
+    combined = _load(tmp_path / "combined.duckdb", early, wide)
+    assert all(a == b == 0 for _, a, b in _raw_differences(combined, full).values())
+
+
+def test_delta_holds_the_days_changes_and_nothing_older(instants: dict) -> None:
+    delta, day1 = instants["delta"], instants["day1"]
+    clean = not instants["dirty"]
+
+    def stamps(name: str, column: str) -> list[dt.datetime]:
+        values = [parse_ts(r[column]) for r in read(delta, name) if r[column]]
+        return [t for t in values if t is not None]  # dirty rows: unparseable ones
+
+    old_leads = {r["lead_id"]: r for r in read(day1, "leads.csv")}
+    leads = read(delta, "leads.csv")
+    new = [r for r in leads if parse_ts(r["created_at"]) and parse_ts(r["created_at"]) >= DAY1]
+    changed = [r for r in leads if r["lead_id"] in old_leads and r != old_leads[r["lead_id"]]]
+    assert new and len(changed) >= 3
+    status_changed = [r for r in changed if r["status"] != old_leads[r["lead_id"]]["status"]]
+    assert status_changed
+    assert all(DAY1 <= t < DAY2 for t in stamps("leads.csv", "updated_at"))
+    history = read(delta, "lead_history.csv")
+    assert sum(r["field"] == "status" for r in history) >= 3
+    assert sum(r["field"] == "owner" for r in history) >= 1
+    assert all(DAY1 <= t < DAY2 for t in stamps("lead_history.csv", "changed_at"))
+    assert len(read(delta, "activities.csv")) >= 5
+    assert all(DAY1 <= t < DAY2 for t in stamps("activities.csv", "occurred_at"))
+    events = read(delta, "marketing_events.csv")
+    assert len(events) >= 5
+    new_ids = {r["lead_id"] for r in new}
+    for row in events:  # before DAY1 only for a lead created since (its ad landing page)
+        t = parse_ts(row["occurred_at"])
+        assert t is None or (t < DAY2 and (t >= DAY1 or row["lead_id"] in new_ids)), row
+    old_opps = {r["opportunity_id"]: r for r in read(day1, "opportunities.csv")}
+    opps = read(delta, "opportunities.csv")
+    moved = [o for o in opps if o["opportunity_id"] in old_opps
+             and o["stage"] != old_opps[o["opportunity_id"]]["stage"]]  # fmt: skip
+    assert moved
+    for o in opps:
+        if clean and o["opportunity_id"] not in old_opps:
+            assert parse_ts(o["created_at"]) >= DAY1
+    # users and campaigns: written in full
+    for name in ("users.csv", "campaigns.csv"):
+        assert read(delta, name) == read(instants["day2"], name)
+
+
+def test_earlier_export_has_fewer_leads_and_nothing_after_its_instant(
+    instants: dict, clean_dir: Path, dirty_dir: Path, tmp_path: Path
+) -> None:
+    final = dirty_dir if instants["dirty"] else clean_dir  # the same world at its end
+    db = _load(tmp_path / "day1.duckdb", instants["day1"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        n_leads = con.execute("SELECT count(*) FROM raw.leads").fetchone()[0]
+        assert N_LEADS * 0.8 < n_leads < N_LEADS
+        for table, columns in TS_COLUMNS.items():
+            for column in columns:
+                latest = con.execute(f"SELECT max({column}) FROM raw.{table}").fetchone()[0]
+                assert latest is None or latest < DAY1, (table, column, latest)
+        # history before the instant, some of it within the last day
+        recent = con.execute(
+            "SELECT count(*) FROM raw.lead_history WHERE changed_at >= ?",
+            [DAY1 - dt.timedelta(days=1)],
+        ).fetchone()[0]
+        assert recent > 0
+        # lead columns as they stood: the last status before DAY1 (else the initial one)
+        stale = con.execute(
+            """
+            SELECT count(*) FROM raw.leads AS l
+            JOIN (SELECT lead_id, arg_max(new_value, changed_at) AS last_status
+                  FROM raw.lead_history WHERE field = 'status' GROUP BY lead_id) AS h
+            USING (lead_id)
+            WHERE l.status IS DISTINCT FROM h.last_status"""
+        ).fetchone()[0]
+        opps = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE is_closed), "
+            "count(*) FILTER (WHERE closed_at IS NOT NULL AND NOT is_closed) "
+            "FROM raw.opportunities"
+        ).fetchone()
+    # the current label is sometimes another variant of the same stage (5%)
+    assert stale < 0.1 * n_leads
+    assert opps[0] > opps[1] > 0 and opps[2] == 0
+    # not just a filter of the final export: rows changed after DAY1
+    final_leads = {r["lead_id"]: r for r in read(final, "leads.csv")}
+    earlier = [r for r in read(instants["day1"], "leads.csv") if r["lead_id"] in final_leads]
+    assert sum(STAGE[norm(r["status"])] != STAGE[norm(final_leads[r["lead_id"]]["status"])]
+               for r in earlier) > 10  # fmt: skip
+    final_opps = {o["opportunity_id"]: o for o in read(final, "opportunities.csv")}
+    was_open = [o for o in read(instants["day1"], "opportunities.csv") if o["is_closed"].lower()
+                in ("false", "0", "no") and o["opportunity_id"] in final_opps]  # fmt: skip
+    assert any(final_opps[o["opportunity_id"]]["is_closed"].lower() in ("true", "1", "yes")
+               for o in was_open)  # fmt: skip
