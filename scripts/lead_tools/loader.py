@@ -14,16 +14,26 @@ How a run goes
 2. Per file: a file whose sha256 already has a ``loaded`` audit row is skipped ("already
    loaded", counts taken from the audit, nothing written). Otherwise DuckDB's own CSV reader
    reads it (all VARCHAR, header skipped and parsed by us, strict mode, rejects stored) into a
-   temporary typed table in one vectorised statement; typing and validation are SQL (see
-   ``loader_sql``). CP932 files are transcoded to a temporary UTF-8 copy in streaming chunks
-   first; a file that only shows invalid UTF-8 after the sniffed part is caught by DuckDB
-   (invalid-encoding rejects) and re-read as CP932 (``--encoding utf-8``: an error naming the
-   byte offset). A file that decodes in neither is an error naming file and byte offset.
+   temporary typed table in one vectorised statement, the only full pass over the file;
+   typing and validation are SQL (see ``loader_sql``). Its rowids follow the file order (they
+   become line numbers): the statement's plan is checked to hold only streaming operators.
+   CP932 files are transcoded to a temporary UTF-8 copy in streaming chunks first; a file that
+   only shows invalid UTF-8 after the sniffed part is caught by DuckDB (invalid-encoding
+   rejects) and re-read as CP932 (``--encoding utf-8``: an error naming the byte offset). A
+   file that decodes in neither is an error naming file and byte offset.
+   Then, still outside the transaction and on the staged rows: line numbers are worked out
+   (``number_lines``), one aggregation finds keys seen more than once in the file and only
+   those rows are compared (``find_duplicates``; later copies are flagged ``_dup``), the raw
+   strings of conflicting duplicates are read back from the file by line number
+   (``raw_rows_of_conflicts``), and the rows read / good / collapsed are counted once.
 3. One transaction per file: extra columns added, quarantine rows, data rows (entity upsert or
-   history append), the audit row, then the check ``rows read = loaded + quarantined``. Any
-   error rolls the whole file back (status ``failed``, exit code 1); a ``failed`` audit row is
-   then written on its own so the failure is on record. The database holds nothing else from
-   that file. Temporary tables are connection-local and never reach the database file.
+   history append, one INSERT straight from the staged table when the raw table is empty),
+   the audit row, then the check ``rows read = loaded + quarantined`` (read and loaded from
+   the staged rows, quarantined from the quarantine table; into an empty table the rows
+   inserted must also equal the good rows). Any error rolls the whole file back (status
+   ``failed``, exit code 1); a ``failed`` audit row is then written on its own so the failure
+   is on record. The database holds nothing else from that file. Temporary tables are
+   connection-local and never reach the database file.
 
 Design choices
 - Exact duplicates: a row identical (after typing, extra columns included) to an earlier row
@@ -56,6 +66,7 @@ Design choices
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sys
 import tempfile
@@ -80,6 +91,7 @@ from lead_tools.loader_files import (
     line_facts,
     read_layout,
     record_layout,
+    records_at_lines,
     scan_file,
     transcode_to_utf8,
 )
@@ -121,10 +133,10 @@ T_GAPS = "_ld_gapmap"
 T_SHIFTS = "_ld_shifts"
 T_DUPKEYS = "_ld_dupkeys"
 T_DUPS = "_ld_dups"
+T_RAWROWS = "_ld_rawrows"
 T_REREAD = "_ld_reread"
 T_REREAD_REJ = "_ld_reread_rejects"
 T_REREAD_SCAN = "_ld_reread_rejscan"
-V_NUMBERED = "_ld_numbered"
 V_GOOD = "_ld_good"
 V_REJECTS = "_ld_rejected"
 TEMP_TABLES = (
@@ -135,11 +147,12 @@ TEMP_TABLES = (
     T_SHIFTS,
     T_DUPKEYS,
     T_DUPS,
+    T_RAWROWS,
     T_REREAD,
     T_REREAD_REJ,
     T_REREAD_SCAN,
 )
-TEMP_VIEWS = (V_GOOD, V_NUMBERED, V_REJECTS)
+TEMP_VIEWS = (V_GOOD, V_REJECTS)
 
 
 @dataclass
@@ -174,6 +187,54 @@ class LoadReport:
 
 class CountMismatchError(RuntimeError):
     """rows read != loaded + quarantined: a loader bug; the file is rolled back."""
+
+
+@dataclass
+class LineMap:
+    """How T_TYPED's rowids (``_rid``, file order) map to physical lines; see ``number_lines``.
+
+    ``exact`` is False when DuckDB and Python's csv module disagree on the records: the numbers
+    then count records (a note says so).
+    """
+
+    gaps: bool  # T_GAPS exists: broken records / blank lines take slots before some rows
+    shifts: bool  # T_SHIFTS exists: records spanning lines push later records down
+    exact: bool = True
+
+    def slots(self, query: str) -> str:
+        """``query`` (with a column ``_rid``) plus ``_slot``, DuckDB's record number."""
+        if self.gaps:
+            return f"""SELECT s.*, s._rid + 2 + coalesce(g.j, 0) AS _slot
+FROM ({query}) AS s ASOF LEFT JOIN {T_GAPS} AS g ON s._rid >= g.b"""
+        return f"SELECT *, _rid + 2 AS _slot FROM ({query})"
+
+    def physical(self, query: str) -> str:
+        """``query`` (with a column ``_slot``) with ``_source_line`` in its place."""
+        if self.shifts:
+            return f"""SELECT q.* EXCLUDE (_slot), q._slot + coalesce(x.shift, 0) AS _source_line
+FROM ({query}) AS q ASOF LEFT JOIN {T_SHIFTS} AS x ON q._slot >= x.slot"""
+        return f"SELECT * EXCLUDE (_slot), _slot AS _source_line FROM ({query})"
+
+    def numbered(self, query: str) -> str:
+        """``query`` (rows of T_TYPED with their rowid as ``_rid``) plus ``_source_line``.
+
+        Filter inside ``query``: only the rows asked for are numbered.
+        """
+        return self.physical(self.slots(query))
+
+
+@dataclass
+class Staged:
+    """Row counts of the staged file, taken before the transaction (cheap: two narrow columns)."""
+
+    rows: int  # records DuckDB parsed into T_TYPED
+    rejected: int  # structurally broken records (DuckDB's rejects table)
+    good: int  # valid rows to merge: no rule broken, first of their key in the file
+    exact: int  # valid rows collapsed into an identical earlier row with the same key
+
+    @property
+    def read(self) -> int:
+        return self.rows + self.rejected
 
 
 def load_folder(
@@ -348,10 +409,13 @@ def load_file(
     in_transaction = False
     try:
         source = read_file(con, layout, scan, tmp_dir, zone, result)
-        gaps_note = number_lines(con, scan, layout.path, source)
-        if gaps_note:
-            result.notes.append(gaps_note)
-        find_duplicates(con, layout, source)
+        lines = number_lines(con, scan, layout.path, source)
+        if not lines.exact:
+            result.notes.append(RECORDS_NOT_LINES_NOTE)
+        conflicts = find_duplicates(con, layout, lines)
+        if conflicts:
+            raw_rows_of_conflicts(con, layout, source, lines)
+        staged = staged_counts(con)
 
         con.execute("BEGIN")
         in_transaction = True
@@ -360,10 +424,10 @@ def load_file(
         ).fetchone()[0]
         result.load_id = load_id
         add_extra_columns(con, layout)
-        write_quarantine(con, layout, scan, load_id)
-        merge_notes = write_data(con, layout, scan, load_id)
+        write_quarantine(con, layout, scan, load_id, lines, conflicts)
+        merge_notes = write_data(con, layout, scan, load_id, staged)
         result.notes.extend(merge_notes)
-        read, loaded, quarantined = count_rows(con, load_id)
+        read, loaded, quarantined = count_rows(con, load_id, staged)
         if read != loaded + quarantined:
             raise CountMismatchError(
                 f"rows read ({read}) != loaded ({loaded}) + quarantined ({quarantined}): loader bug, file rolled back"
@@ -517,7 +581,7 @@ def stage(
             gate, naive, absolute, instant = timestamp_exprs(
                 f"_ld_v{i}", zone, f"_ld_g{i}", f"_ld_n{i}", f"_ld_z{i}"
             )
-            layers[1].append(f"{gate} AS _ld_g{i}")
+            layers[1] += [f"{gate[0]} AS _ld_g{i}", f"{gate[1]} AS _ld_g{i}_o"]
             layers[2] += [f"{naive} AS _ld_n{i}", f"{absolute} AS _ld_z{i}"]
             final_typed.append(f"{instant} AS _ld_t{i}")
             typed[i] = f"_ld_t{i}"
@@ -552,10 +616,48 @@ def stage(
             query = f"SELECT *, {', '.join(layer)} FROM ({query})"
     query = f"SELECT {', '.join(select)} FROM ({query})"
     names = [ident(c.name) for c in spec.columns] + [ident(h.name) for h in layout.extras]
-    con.execute(
+    statement = (
         f"CREATE TEMP TABLE {T_TYPED} AS SELECT {', '.join(names)}, _err, "
-        f"CASE WHEN _err IS NOT NULL THEN {_raw_json(layout)} END AS _raw FROM ({query})"
+        f"CASE WHEN _err IS NOT NULL THEN {_raw_json(layout)} END AS _raw, "
+        f"false AS _dup FROM ({query})"
     )
+    check_streaming_plan(con, statement)
+    con.execute(statement)
+
+
+# operators that keep DuckDB's file order under preserve_insertion_order
+STREAMING_OPERATORS = {
+    "CREATE_TABLE_AS",
+    "BATCH_CREATE_TABLE_AS",
+    "PROJECTION",
+    "FILTER",
+    "READ_CSV",
+    "SEQ_SCAN",
+    "TABLE_SCAN",
+}
+
+
+def check_streaming_plan(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Refuse a staging statement whose plan could reorder rows.
+
+    T_TYPED's rowids must follow the file order (they become line numbers). DuckDB keeps that
+    order only through streaming operators (scan, filter, projection); a join, aggregate or
+    window in the plan lets parallel threads deliver row groups in any order. The optimizer can
+    add one behind our back (an ``IN`` list of 5+ constants becomes a hash join), so the plan
+    is checked (a few milliseconds) rather than trusted.
+    """
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {statement}").fetchall()[0][1])
+    found: set[str] = set()
+    todo = list(plan)
+    while todo:
+        node = todo.pop()
+        found.add(node["name"].strip())
+        todo.extend(node.get("children", []))
+    if found - STREAMING_OPERATORS:
+        raise RuntimeError(
+            "loader bug: the staging query would not keep the file order (plan has "
+            f"{', '.join(sorted(found - STREAMING_OPERATORS))}); line numbers would be wrong"
+        )
 
 
 def source_zone(con: duckdb.DuckDBPyConnection, name: str) -> SourceZone:
@@ -568,10 +670,17 @@ def source_zone(con: duckdb.DuckDBPyConnection, name: str) -> SourceZone:
     return SourceZone(name, offsets[0][0] if len(offsets) == 1 else None)
 
 
+RECORDS_NOT_LINES_NOTE = (
+    "the CSV records do not line up with the file's lines (stray quotes?): line "
+    "numbers count CSV records, a value spanning several lines counts as one"
+)
+
+
 def number_lines(
     con: duckdb.DuckDBPyConnection, scan: ScanResult, scan_path: Path, source: Path
-) -> str | None:
-    """Create the views V_NUMBERED (T_TYPED plus _rid and _source_line) and V_REJECTS (broken
+) -> LineMap:
+    """Work out how T_TYPED's rows map to physical lines (the returned ``LineMap`` adds
+    ``_source_line`` to any selection of T_TYPED rows) and create the view V_REJECTS (broken
     records, one row per line, with their physical line).
 
     DuckDB numbers records in "slots": the header is slot 1, then every record (good or
@@ -588,7 +697,7 @@ def number_lines(
     records = 1 + rows + rejected
     blanks: list[int] = []
     shifts: tuple[list[int], list[int]] = ([], [])
-    note = None
+    exact = True
     if source == scan_path:
         physical_lines, trailing_blanks = scan.physical_lines, scan.trailing_blank_lines
     else:  # a transcoded / normalised copy
@@ -599,10 +708,7 @@ def number_lines(
             blanks = layout_.blank_slots
             shifts = layout_.shift_slots, layout_.shifts
         else:
-            note = (
-                "the CSV records do not line up with the file's lines (stray quotes?): line "
-                "numbers count CSV records, a value spanning several lines counts as one"
-            )
+            exact = False
     if rejected or blanks:
         con.execute(
             f"""
@@ -616,11 +722,6 @@ SELECT b, max(j) AS j FROM (
 ) GROUP BY b""",
             [blanks],
         )
-        slots = f"""SELECT s.*, s._rid + 2 + coalesce(g.j, 0) AS _slot
-FROM (SELECT rowid AS _rid, * FROM {T_TYPED}) AS s
-ASOF LEFT JOIN {T_GAPS} AS g ON s._rid >= g.b"""
-    else:
-        slots = f"SELECT rowid AS _rid, *, rowid + 2 AS _slot FROM {T_TYPED}"
     rejects = f"""SELECT line::BIGINT AS _slot, arg_min(csv_line, column_idx) AS csv_line,
        arg_min(error_type::VARCHAR, column_idx) AS error_type,
        arg_min(error_message, column_idx) AS error_message
@@ -631,19 +732,9 @@ FROM {T_REJECTS} GROUP BY line"""
             "SELECT unnest(?::BIGINT[]) AS slot, unnest(?::BIGINT[]) AS shift",
             list(shifts),
         )
-
-        def physical(query: str) -> str:
-            return f"""SELECT q.* EXCLUDE (_slot), q._slot + coalesce(x.shift, 0) AS _source_line
-FROM ({query}) AS q ASOF LEFT JOIN {T_SHIFTS} AS x ON q._slot >= x.slot"""
-
-    else:
-
-        def physical(query: str) -> str:
-            return f"SELECT * EXCLUDE (_slot), _slot AS _source_line FROM ({query})"
-
-    con.execute(f"CREATE TEMP VIEW {V_NUMBERED} AS {physical(slots)}")
-    con.execute(f"CREATE TEMP VIEW {V_REJECTS} AS {physical(rejects)}")
-    return note
+    lines = LineMap(gaps=bool(rejected or blanks), shifts=bool(shifts[0]), exact=exact)
+    con.execute(f"CREATE TEMP VIEW {V_REJECTS} AS {lines.physical(rejects)}")
+    return lines
 
 
 def _key_exprs(spec: ExportFile) -> list[str]:
@@ -670,9 +761,16 @@ def _key_label(spec: ExportFile) -> str:
     return f"CASE WHEN {main} IS NOT NULL THEN {simple} ELSE {fallback} END"
 
 
-def find_duplicates(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, source: Path) -> None:
-    """T_DUPS: every valid row after the first one for its key (same content or not), and the
-    view V_GOOD: the valid rows to merge (first occurrences)."""
+def find_duplicates(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, lines: LineMap
+) -> int:
+    """T_DUPS: every valid row after the first one for its key (same content or not), marked
+    ``_dup`` in T_TYPED too, and the view V_GOOD: the valid rows to merge (first occurrences,
+    numbered). Returns the number of conflicting duplicates (same key, other content).
+
+    One aggregation over the key columns finds the keys seen more than once; only the rows
+    holding such a key (found by a hash semi-join) are then compared, numbered and ranked.
+    """
     spec = layout.spec
     keys = _key_exprs(spec)
     key_cols = ", ".join(f"{expr} AS _k{i}" for i, expr in enumerate(keys))
@@ -681,48 +779,105 @@ def find_duplicates(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, so
         "WHERE _err IS NULL) GROUP BY ALL HAVING count(*) > 1"
     )
     has_dups = con.execute(f"SELECT count(*) FROM {T_DUPKEYS}").fetchone()[0] > 0
+    conflicts = 0
     if has_dups:
         content = ", ".join(
             [ident(c.name) for c in spec.columns] + [ident(h.name) for h in layout.extras]
         )
         match = " AND ".join(f"d._k{i} IS NOT DISTINCT FROM c._k{i}" for i in range(len(keys)))
         partition = ", ".join(f"_k{i}" for i in range(len(keys)))
+        # an explicit SEMI JOIN: EXISTS (...) would be planned as a delim join that groups
+        # every key of the file a second time
+        candidates = lines.numbered(
+            f"SELECT c.* FROM (SELECT rowid AS _rid, *, {key_cols} FROM {T_TYPED} "
+            f"WHERE _err IS NULL) AS c SEMI JOIN {T_DUPKEYS} AS d ON {match}"
+        )
         con.execute(
             f"""
 CREATE TEMP TABLE {T_DUPS} AS
-WITH candidates AS (
-    SELECT * FROM (SELECT *, {key_cols} FROM {V_NUMBERED} WHERE _err IS NULL) AS c
-    WHERE EXISTS (SELECT 1 FROM {T_DUPKEYS} AS d WHERE {match})
-),
-ranked AS (
-    SELECT _rid, _source_line, {_key_label(spec)} AS _what,
+WITH ranked AS (
+    SELECT _rid, _source_line, _k0, {_key_label(spec)} AS _what,
            row_number() OVER w AS _rn,
            first_value(_source_line) OVER w AS _first_line,
            row({content}) IS NOT DISTINCT FROM first_value(row({content})) OVER w AS _same
-    FROM candidates
+    FROM ({candidates})
     WINDOW w AS (PARTITION BY {partition} ORDER BY _rid)
 )
-SELECT _rid, _source_line, _same,
+SELECT _rid, _source_line, _k0, _same,
        _what || ' with different content (first at line ' || _first_line || ')' AS _reason
 FROM ranked WHERE _rn > 1"""
         )
+        # flag them in place (a few rows): V_GOOD stays a plain filter, no anti-join
+        con.execute(
+            f"UPDATE {T_TYPED} AS t SET _dup = true FROM {T_DUPS} AS d WHERE t.rowid = d._rid"
+        )
         conflicts = con.execute(f"SELECT count(*) FROM {T_DUPS} WHERE NOT _same").fetchone()[0]
-        if conflicts:
-            # the raw strings of conflicting rows: read the file again (same options, same order)
-            con.execute(
-                f"CREATE TEMP TABLE {T_REREAD} AS SELECT * FROM "
-                f"{_read_csv_sql(layout, source, T_REREAD_REJ, T_REREAD_SCAN)}"
-            )
-        exclude = f" AND NOT EXISTS (SELECT 1 FROM {T_DUPS} AS d WHERE d._rid = n._rid)"
     else:
         con.execute(
-            f"CREATE TEMP TABLE {T_DUPS} (_rid BIGINT, _source_line BIGINT, _same BOOLEAN, _reason VARCHAR)"
+            f"CREATE TEMP TABLE {T_DUPS} (_rid BIGINT, _source_line BIGINT, _k0 VARCHAR, "
+            "_same BOOLEAN, _reason VARCHAR)"
         )
-        exclude = ""
+    good = lines.numbered(f"SELECT rowid AS _rid, * FROM {T_TYPED} WHERE _err IS NULL AND NOT _dup")
     con.execute(
-        f"CREATE TEMP VIEW {V_GOOD} AS SELECT * EXCLUDE (_rid, _err, _raw) FROM {V_NUMBERED} AS n "
-        f"WHERE _err IS NULL{exclude}"
+        f"CREATE TEMP VIEW {V_GOOD} AS SELECT * EXCLUDE (_rid, _err, _raw, _dup) FROM ({good})"
     )
+    return conflicts
+
+
+def raw_rows_of_conflicts(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, source: Path, lines: LineMap
+) -> None:
+    """T_RAWROWS (_rid, _ld_c0, ...): the original strings of the conflicting duplicates, for
+    their quarantine rows (T_TYPED keeps typed values only).
+
+    Their physical lines are known, so Python's csv module reads just those records from the
+    file DuckDB read (a check: the field count and the key must match). Should that not work
+    (line numbers that count records, a mismatch), DuckDB reads the whole file again with the
+    same options, so its rowids are T_TYPED's.
+    """
+    n = len(layout.columns)
+    wanted = con.execute(
+        f"SELECT _rid, _source_line, _k0 FROM {T_DUPS} WHERE NOT _same ORDER BY _rid"
+    ).fetchall()
+    names = ", ".join(f"_ld_c{i}" for i in range(n))
+    if lines.exact:
+        records = records_at_lines(source, [line for _rid, line, _key in wanted])
+        key = next((c.position for c in layout.columns if c.name == layout.spec.key[0]), None)
+        columns: list[list] = [[] for _ in range(n + 1)]
+        for rid, line, key_value in wanted:
+            record = records.get(line)
+            if record is None or len(record) != n:
+                break
+            if key is not None and key_value is not None and record[key].strip(" ") != key_value:
+                break
+            columns[0].append(rid)
+            for i, value in enumerate(record, start=1):
+                columns[i].append(value)
+        else:
+            params = ", ".join(
+                ["unnest(?::BIGINT[]) AS _rid"]
+                + [f"unnest(?::VARCHAR[]) AS _ld_c{i}" for i in range(n)]
+            )
+            con.execute(f"CREATE TEMP TABLE {T_RAWROWS} AS SELECT {params}", columns)
+            return
+    con.execute("SET preserve_insertion_order = true")  # rowids in file order, as in T_TYPED
+    con.execute(
+        f"CREATE TEMP TABLE {T_REREAD} AS SELECT * FROM "
+        f"{_read_csv_sql(layout, source, T_REREAD_REJ, T_REREAD_SCAN)}"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE {T_RAWROWS} AS SELECT rowid AS _rid, {names} FROM {T_REREAD} "
+        f"WHERE rowid IN (SELECT _rid FROM {T_DUPS} WHERE NOT _same)"
+    )
+
+
+def staged_counts(con: duckdb.DuckDBPyConnection) -> Staged:
+    rows, good, exact = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _err IS NULL AND NOT _dup), "
+        f"(SELECT count(*) FROM {T_DUPS} WHERE _same) FROM {T_TYPED}"
+    ).fetchone()
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {T_REJECTS}").fetchone()[0]
+    return Staged(rows=rows, rejected=rejected, good=good, exact=exact)
 
 
 # --------------------------------------------------------------------------- the transaction
@@ -738,22 +893,25 @@ def add_extra_columns(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout) 
 
 
 def write_quarantine(
-    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    load_id: int,
+    lines: LineMap,
+    conflicts: int,
 ) -> None:
     """Rows that break a rule, conflicting duplicates and structurally broken lines."""
     head = f"{int(load_id)}, {lit(layout.file_name)}, {lit(scan.sha256)}"
+    bad = lines.numbered(f"SELECT rowid AS _rid, _raw, _err FROM {T_TYPED} WHERE _err IS NOT NULL")
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT {head}, _source_line, _raw, _err, now() "
-        f"FROM {V_NUMBERED} WHERE _err IS NOT NULL ORDER BY _source_line"
+        f"FROM ({bad}) ORDER BY _source_line"
     )
-    has_reread = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [T_REREAD]
-    ).fetchone()[0]
-    if has_reread:
+    if conflicts:
         con.execute(
             f"""INSERT INTO {QUARANTINE_TABLE}
 SELECT {head}, d._source_line, {_raw_json(layout)}, d._reason, now()
-FROM {T_DUPS} AS d JOIN (SELECT rowid AS _rid, * FROM {T_REREAD}) AS r USING (_rid)
+FROM {T_DUPS} AS d JOIN {T_RAWROWS} AS r USING (_rid)
 WHERE NOT d._same ORDER BY d._source_line"""
         )
     con.execute(
@@ -776,7 +934,11 @@ def _meta_select(layout: ExportFileLayout, scan: ScanResult, load_id: int) -> st
 
 
 def write_data(
-    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    load_id: int,
+    staged: Staged,
 ) -> list[str]:
     """Merge V_GOOD into the raw table: entity upsert or history append + de-duplication.
 
@@ -785,14 +947,18 @@ def write_data(
     """
     con.execute("SET preserve_insertion_order = false")
     try:
-        return _merge(con, layout, scan, load_id)
+        return _merge(con, layout, scan, load_id, staged.good)
     finally:
         with contextlib.suppress(duckdb.Error):  # stage() sets it again in any case
             con.execute("SET preserve_insertion_order = true")
 
 
 def _merge(
-    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, scan: ScanResult, load_id: int
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    load_id: int,
+    good: int,
 ) -> list[str]:
     spec = layout.spec
     target = table_name(spec)
@@ -801,9 +967,13 @@ def _merge(
     )
     select = f"SELECT {columns}, {_meta_select(layout, scan, load_id)} FROM {V_GOOD} AS g"
     empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {target})").fetchone()[0]
-    good = con.execute(f"SELECT count(*) FROM {V_GOOD}").fetchone()[0]
     if empty:
-        con.execute(f"INSERT INTO {target} BY NAME {select}")
+        inserted = con.execute(f"INSERT INTO {target} BY NAME {select}").fetchone()[0]
+        if inserted != good:
+            raise CountMismatchError(
+                f"{inserted} row(s) inserted into an empty {spec.name}, {good} expected: "
+                "loader bug, file rolled back"
+            )
         return []
     notes = []
     if spec.kind == "entity":
@@ -853,16 +1023,15 @@ def _merge(
     return notes
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[int, int, int]:
-    """(read, loaded, quarantined): read from the staging tables, quarantined from the table."""
-    rows = con.execute(f"SELECT count(*) FROM {T_TYPED}").fetchone()[0]
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {T_REJECTS}").fetchone()[0]
-    good = con.execute(f"SELECT count(*) FROM {V_GOOD}").fetchone()[0]
-    exact = con.execute(f"SELECT count(*) FROM {T_DUPS} WHERE _same").fetchone()[0]
+def count_rows(
+    con: duckdb.DuckDBPyConnection, load_id: int, staged: Staged
+) -> tuple[int, int, int]:
+    """(read, loaded, quarantined): read and loaded from the staging tables (``staged``),
+    quarantined from the quarantine table as written in this transaction."""
     quarantined = con.execute(
         f"SELECT count(*) FROM {QUARANTINE_TABLE} WHERE _load_id = ?", [load_id]
     ).fetchone()[0]
-    return rows + rejected, good + exact, quarantined
+    return staged.read, staged.good + staged.exact, quarantined
 
 
 def write_audit(

@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from lead_tools.contract import BY_NAME, META_COLUMNS, Column, ExportFile
 
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -166,7 +168,7 @@ def _decode_header(path: Path, line: bytes, encoding: str) -> tuple[str, str]:
 
 
 # names the loader uses itself (metadata columns, working columns of the staging tables)
-RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_rid", "_slot"}
+RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_dup", "_rid", "_slot"}
 
 
 def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportFileLayout:
@@ -407,3 +409,45 @@ def record_layout(path: Path) -> RecordLayout:
         except csv.Error:
             return RecordLayout(-1, [], [], [])  # cannot tell: the caller keeps DuckDB's numbers
     return RecordLayout(slot, blank_slots, shift_slots, shifts)
+
+
+def records_at_lines(path: Path, lines: list[int]) -> dict[int, list[str]]:
+    """The CSV record starting at each of ``lines`` (physical line numbers, header = line 1) of
+    the UTF-8 file ``path``, parsed by Python's csv module (a quoted value may span lines).
+
+    Used for the raw strings of the few rows quarantined as conflicting duplicates, instead of a
+    second DuckDB pass over the whole file: one pass over the bytes counts newlines per chunk
+    (numpy finds the newline offsets only in chunks holding a wanted line), then one seek per
+    record.
+    """
+    wanted = sorted(set(lines))
+    starts: dict[int, int] = {}
+    if not wanted:
+        return {}
+    index = 0
+    if wanted[0] == 1:
+        starts[1] = 0
+        index = 1
+    line = 1  # the line in progress at the start of the chunk
+    offset = 0
+    with path.open("rb") as handle:
+        while index < len(wanted) and (chunk := handle.read(CHUNK_BYTES)):
+            newlines = chunk.count(b"\n")
+            if wanted[index] <= line + newlines:  # line + k + 1 starts after the k-th newline
+                ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 0x0A)
+                while index < len(wanted) and wanted[index] <= line + newlines:
+                    starts[wanted[index]] = offset + int(ends[wanted[index] - line - 1]) + 1
+                    index += 1
+            line += newlines
+            offset += len(chunk)
+    csv.field_size_limit(sys.maxsize)
+    records: dict[int, list[str]] = {}
+    with path.open("rb") as handle:
+        for number, start in starts.items():
+            handle.seek(start)
+            text = codecs.iterdecode(iter(handle.readline, b""), "utf-8")
+            try:
+                records[number] = next(csv.reader(text))
+            except (StopIteration, csv.Error, UnicodeDecodeError):
+                continue  # the caller notices the missing record
+    return records

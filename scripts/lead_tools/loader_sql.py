@@ -94,15 +94,22 @@ class SourceZone:
     fixed_offset_us: int | None
 
 
+def _replaced(value: str, old: str, new: str) -> str:
+    """``replace`` only where ``old`` occurs (``contains`` is a cheap scan, ``replace`` always
+    builds a new string)."""
+    return f"CASE WHEN contains({value}, {lit(old)}) THEN replace({value}, {lit(old)}, {lit(new)}) ELSE {value} END"
+
+
 def timestamp_exprs(
     value: str, zone: SourceZone, gate_alias: str, naive_alias: str, absolute_alias: str
-) -> tuple[str, str, str, str]:
+) -> tuple[tuple[str, str], str, str, str]:
     """Layered expressions for a timestamp column, evaluated in nested projections so that no
     expression is computed twice:
 
-    1. ``gate``: the regex check (BOOLEAN) on the trimmed text ``value``;
-    2. ``naive`` / ``absolute`` (reading ``gate_alias``): the TIMESTAMP of a string without
-       offset, the TIMESTAMPTZ of a string with one;
+    1. ``gate``: the regex check and whether the string has a UTC offset (two BOOLEANs, the
+       second aliased ``gate_alias + '_o'``) on the trimmed text ``value``;
+    2. ``naive`` / ``absolute`` (reading them): the TIMESTAMP of a string without offset, the
+       TIMESTAMPTZ of a string with one;
     3. ``instant`` (reading ``naive_alias`` / ``absolute_alias``): the absolute one, or the
        naive one read in the source zone.
     """
@@ -111,9 +118,10 @@ def timestamp_exprs(
     has_offset = (
         f"({value} LIKE '%Z' OR contains({value}, '+') OR contains(substr({value}, 11), '-'))"
     )
-    iso = f"replace({value}, '/', '-')"
-    naive = f"CASE WHEN {gate_alias} AND NOT {has_offset} THEN try_cast({iso} AS TIMESTAMP) END"
-    absolute = f"CASE WHEN {gate_alias} AND {has_offset} THEN try_cast({iso} AS TIMESTAMPTZ) END"
+    offset_alias = f"{gate_alias}_o"
+    iso = _replaced(value, "/", "-")
+    naive = f"CASE WHEN {gate_alias} AND NOT {offset_alias} THEN try_cast({iso} AS TIMESTAMP) END"
+    absolute = f"CASE WHEN {gate_alias} AND {offset_alias} THEN try_cast({iso} AS TIMESTAMPTZ) END"
     n = naive_alias
     icu = f"timezone({lit(zone.name)}, {n})"
     if zone.fixed_offset_us is None:
@@ -123,7 +131,7 @@ def timestamp_exprs(
             f"CASE WHEN {n} >= TIMESTAMP '1970-01-01' AND {n} < TIMESTAMP '2100-01-01' "
             f"THEN make_timestamptz(epoch_us({n}) - {int(zone.fixed_offset_us)}) ELSE {icu} END"
         )
-    return gate, naive, absolute, f"coalesce({absolute_alias}, {local})"
+    return (gate, has_offset), naive, absolute, f"coalesce({absolute_alias}, {local})"
 
 
 def typed_expr(column: Column, value: str) -> str:
@@ -135,22 +143,24 @@ def typed_expr(column: Column, value: str) -> str:
     if kind == "date":
         return (
             f"CASE WHEN regexp_full_match({value}, {lit(DATE_RE)}) "
-            f"THEN try_cast(replace({value}, '/', '-') AS DATE) END"
+            f"THEN try_cast({_replaced(value, '/', '-')} AS DATE) END"
         )
     if kind == "boolean":
+        # list_contains, not IN (...): DuckDB rewrites an IN list of 5+ constants into a hash
+        # join, and a join in the staging query loses the file order (see loader.stage)
         return (
-            f"CASE WHEN lower({value}) IN ({_words(TRUE_WORDS)}) THEN true "
-            f"WHEN lower({value}) IN ({_words(FALSE_WORDS)}) THEN false END"
+            f"CASE WHEN list_contains([{_words(TRUE_WORDS)}], lower({value})) THEN true "
+            f"WHEN list_contains([{_words(FALSE_WORDS)}], lower({value})) THEN false END"
         )
     if kind == "integer":
         return (
             f"CASE WHEN regexp_full_match({value}, {lit(INTEGER_RE)}) "
-            f"THEN try_cast(replace({value}, ',', '') AS BIGINT) END"
+            f"THEN try_cast({_replaced(value, ',', '')} AS BIGINT) END"
         )
     if kind == "decimal":
         return (
             f"CASE WHEN regexp_full_match({value}, {lit(DECIMAL_RE)}) "
-            f"THEN try_cast(replace({value}, ',', '') AS DECIMAL(18,2)) END"
+            f"THEN try_cast({_replaced(value, ',', '')} AS DECIMAL(18,2)) END"
         )
     raise ValueError(f"typed_expr does not handle {kind!r}")
 

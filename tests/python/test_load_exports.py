@@ -515,6 +515,92 @@ def test_record_numbers_are_kept_with_a_note_when_the_parsers_disagree(
     ]
 
 
+def test_line_numbers_follow_the_file_in_a_file_read_in_parallel(tmp_path: Path, db: Path) -> None:
+    # ~10 MB: DuckDB reads it with several threads; rows must still be numbered in file order
+    # (a boolean column once made the optimizer add hash joins that reordered row groups)
+    n = 600_000
+    rows = "".join(f"U{i:07d},sdr,{'true' if i % 3 else 'no'}\n" for i in range(n))
+    tail = "U0000007,ae,true\nU0599990,sdr,maybe\n"  # a conflicting duplicate, a bad boolean
+    write(tmp_path / "in", "users.csv", "user_id,role,is_active\n" + rows + tail)
+    result = load(tmp_path / "in", db)["users.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (n + 2, n, 2)
+    assert query(
+        db,
+        "SELECT count(*) FROM raw.users "
+        "WHERE _source_line <> 2 + CAST(substr(user_id, 2) AS BIGINT)",
+    ) == [(0,)]
+    rows = quarantine(db)
+    assert [r[:2] for r in rows] == [
+        (n + 2, "duplicate user_id 'U0000007' with different content (first at line 9)"),
+        (n + 3, "bad boolean in is_active: 'maybe'"),
+    ]
+    assert json.loads(rows[0][2]) == {"user_id": "U0000007", "role": "ae", "is_active": "true"}
+
+
+def test_the_staging_plan_is_checked_for_operators_that_reorder_rows() -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE src AS SELECT range AS x FROM range(10)")
+        loader.check_streaming_plan(
+            con, "CREATE TEMP TABLE t AS SELECT x + 1 AS y FROM src WHERE x > 2"
+        )
+        with pytest.raises(RuntimeError, match="would not keep the file order"):
+            loader.check_streaming_plan(
+                con, "CREATE TEMP TABLE t AS SELECT x IN (1, 2, 3, 4, 5, 6) AS y FROM src"
+            )
+    finally:
+        con.close()
+
+
+def test_raw_rows_of_conflicting_duplicates_keep_quotes_line_breaks_and_spaces(
+    tmp_path: Path, db: Path
+) -> None:
+    # the raw strings of conflicting duplicates are read back from the file by line number
+    write(
+        tmp_path / "in",
+        "users.csv",
+        'user_id,role,name\r\nU1,sdr,"a\r\nb"\r\n U1 ,ae,"x, ""y"""\r\nU2,ae,\r\nU1,ae,"two\r\nlines"\r\n',
+    )
+    result = load(tmp_path / "in", db)["users.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    rows = quarantine(db)
+    assert [r[0] for r in rows] == [4, 6]
+    assert [json.loads(r[2]) for r in rows] == [
+        {"user_id": " U1 ", "role": "ae", "name": 'x, "y"'},
+        {"user_id": "U1", "role": "ae", "name": "two\r\nlines"},
+    ]
+
+
+def test_raw_rows_of_conflicting_duplicates_when_records_do_not_line_up(
+    tmp_path: Path, db: Path, monkeypatch
+) -> None:
+    # line numbers count records: DuckDB reads the file again for the raw strings
+    write(tmp_path / "in", "users.csv", 'user_id,role,name\nU1,sdr,"x\ny"\nU1,ae,z\n')
+    monkeypatch.setattr(
+        loader, "record_layout", lambda _path: loader_files.RecordLayout(9, [], [], [])
+    )
+    result = load(tmp_path / "in", db)["users.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    assert any("count CSV records" in note for note in result.notes)
+    rows = quarantine(db)
+    assert rows[0][0] == 3
+    assert json.loads(rows[0][2]) == {"user_id": "U1", "role": "ae", "name": "z"}
+
+
+def test_raw_rows_of_conflicting_duplicates_in_a_cp932_file(tmp_path: Path, db: Path) -> None:
+    write(
+        tmp_path / "in",
+        "users.csv",
+        "user_id,role,name\nU1,sdr,佐藤\nU2,ae,鈴木\nU1,ae,①高橋\n",
+        encoding="cp932",
+    )
+    result = load(tmp_path / "in", db)["users.csv"]
+    assert (result.encoding, result.rows_loaded, result.rows_quarantined) == ("cp932", 2, 1)
+    rows = quarantine(db)
+    assert rows[0][0] == 4
+    assert json.loads(rows[0][2]) == {"user_id": "U1", "role": "ae", "name": "①高橋"}
+
+
 def test_old_mac_line_ends_and_mixed_line_ends(tmp_path: Path, db: Path) -> None:
     write(tmp_path / "in", "users.csv", "user_id,role\rU1,sdr\rU2,ae\r")
     result = load(tmp_path / "in", db)["users.csv"]
