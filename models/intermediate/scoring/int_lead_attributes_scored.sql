@@ -26,19 +26,50 @@ rules as (
     from {{ ref('scoring_attribute_rules') }}
 ),
 
+-- One join per kind of rule, each on an equality or a range, so no lead is
+-- compared with every rule (an OR of the three is a nested loop that folds
+-- the industry label once per lead and rule). Industry labels are folded once
+-- per distinct label.
+industry_labels as (
+    select distinct industry
+    from leads
+    where industry is not null
+),
+
+industry_rules as (
+    select
+        industry_labels.industry,
+        rules.points
+    from industry_labels
+    inner join rules
+        on rules.attribute = 'industry'
+            and {{ normalize_label('industry_labels.industry') }} = {{ normalize_label('rules.match_value') }}
+),
+
 matched as (
     select
         leads.lead_id,
         rules.points
     from leads
     inner join rules
-        on (rules.attribute = 'job_level' and leads.job_level = rules.match_value)
-            or (rules.attribute = 'industry' and {{ normalize_label('leads.industry') }} = {{ normalize_label('rules.match_value') }})
-            or (
-                rules.attribute = 'employee_count'
-                and leads.employee_count >= coalesce(rules.min_value, leads.employee_count)
-                and leads.employee_count <= coalesce(rules.max_value, leads.employee_count)
-            )
+        on rules.attribute = 'job_level'
+            and leads.job_level = rules.match_value
+    union all
+    select
+        leads.lead_id,
+        industry_rules.points
+    from leads
+    inner join industry_rules
+        on leads.industry = industry_rules.industry
+    union all
+    select
+        leads.lead_id,
+        rules.points
+    from leads
+    inner join rules
+        on rules.attribute = 'employee_count'
+            and leads.employee_count >= coalesce(rules.min_value, leads.employee_count)
+            and leads.employee_count <= coalesce(rules.max_value, leads.employee_count)
 ),
 
 summed as (
