@@ -16,7 +16,7 @@ SEED ?= 42
 EXPORTS ?= $(DEMO_EXPORTS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo run check test lint format docs-serve clean
+.PHONY: help setup demo run check test test-spark lint format docs-serve clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -40,6 +40,9 @@ check: setup  ## Recompute the headline numbers independently and compare them w
 
 test: setup lint  ## Lint and run every test
 	$(BIN)/python -m pytest
+
+test-spark: setup  ## Only the Spark parity test (needs Java): marts on Spark = marts on DuckDB
+	$(BIN)/python -m pytest tests/python/test_spark_parity.py
 
 lint: setup  ## ruff (Python) and sqlfluff (dbt SQL)
 	$(BIN)/ruff check scripts tests

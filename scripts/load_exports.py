@@ -2,6 +2,7 @@
 
 Usage: python scripts/load_exports.py FOLDER [--encoding auto|utf-8|cp932]
        [--source-timezone Asia/Tokyo] [--duckdb PATH] [--quiet]
+       [--format duckdb|parquet] [--out DIR]
 
 Exit codes: 0 success (quarantined rows are not a failure), 1 a file failed or was refused
 (bad header, undecodable bytes), 2 usage or environment error (missing folder, no contract
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lead_tools import settings
+from lead_tools import parquet_export, settings
 from lead_tools.contract import EXPORT_FILES
 from lead_tools.loader import FileResult, LoaderError, LoadReport, run_load
 
@@ -81,7 +82,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"DuckDB file (default: env DUCKDB_PATH or {settings.DEFAULT_DUCKDB_PATH})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--format",
+        choices=("duckdb", "parquet"),
+        default="duckdb",
+        help="duckdb (default): load into the DuckDB file; parquet: load into a temporary "
+        "DuckDB file, then write every raw table as Parquet under --out (for dbt on Spark)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="with --format parquet: the folder to write (one sub-folder per raw table)",
+    )
+    args = parser.parse_args(argv)
+    if args.format == "parquet" and args.out is None:
+        parser.error("--format parquet needs --out DIR")
+    if args.format == "duckdb" and args.out is not None:
+        parser.error("--out is for --format parquet (the DuckDB file is --duckdb)")
+    if args.format == "parquet" and args.duckdb is not None:
+        parser.error("--duckdb is for --format duckdb (parquet uses a temporary DuckDB file)")
+    return args
 
 
 def format_table(results: list[FileResult]) -> str:
@@ -133,6 +154,10 @@ def print_report(report: LoadReport) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.format == "parquet":
+        return parquet_export.run(
+            args.folder, args.out, args.encoding, args.source_timezone, quiet=args.quiet
+        )
     try:
         report = run_load(
             args.folder,

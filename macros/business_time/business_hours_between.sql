@@ -6,7 +6,8 @@
     that running total plus the minutes since opening, clamped to the day's
     opening hours; elapsed business time is the difference of two indexes.
     An instant at night, on a weekend, a holiday or a closure gets the index of
-    the next business opening, so the clock starts there.
+    the next business opening, so the clock starts there. Minutes are doubles
+    on every engine (a decimal literal would make Spark compute in decimal).
 
     Usage: join the calendar once per instant, then use the expressions.
 
@@ -21,7 +22,7 @@
         {{ calendar_alias }}.business_minutes_before
         + least(
             greatest(
-                {{ dbt.datediff(dbt.date_trunc('day', to_business_time(utc_timestamp)), to_business_time(utc_timestamp), 'second') }} / 60.0
+                cast({{ dbt.datediff(dbt.date_trunc('day', to_business_time(utc_timestamp)), to_business_time(utc_timestamp), 'second') }} as double) / 60
                 - {{ calendar_alias }}.opens_at_minute,
                 0
             ),
@@ -34,5 +35,5 @@
     (
         {{ business_minute_index(stop_timestamp, stop_calendar_alias) }}
         - {{ business_minute_index(start_timestamp, start_calendar_alias) }}
-    ) / 60.0
+    ) / 60
 {%- endmacro %}

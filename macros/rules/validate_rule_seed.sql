@@ -16,7 +16,7 @@
             with numbered as (
                 select
                     *,
-                    row_number() over () + 1 as csv_line
+                    {{ row_number_in_load_order() }} + 1 as csv_line
                 from {{ seed_relation }}
             ),
 

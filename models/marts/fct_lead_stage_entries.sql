@@ -10,7 +10,7 @@ final as (
         lead_id,
         stage,
         entered_at,
-        entry_number,
+        cast(entry_number as bigint) as entry_number,
         cast(cycle_number as bigint) as cycle_number,
         entry_source,
         is_implied

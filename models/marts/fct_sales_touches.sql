@@ -21,7 +21,7 @@ final as (
         touches.occurred_at,
         touches.handed_off_at,
         touches.handoff_rep_id,
-        touches.touch_number,
+        cast(touches.touch_number as bigint) as touch_number,
         touches.touch_number = 1 as is_first_touch,
         {{ business_hours_between('touches.handed_off_at', 'handoff_calendar', 'touches.occurred_at', 'touch_calendar') }}
             as business_hours_since_handoff

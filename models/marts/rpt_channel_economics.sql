@@ -80,7 +80,7 @@ lead_counts as (
         count(reached_opportunity_at) as opportunities,
         count(won_at) as wins,
         sum(case when won_at is not null then won_amount end) as won_amount,
-        {{ percentile_cont(dbt.datediff('created_at', 'won_at', 'second') ~ ' / 86400.0', 0.5) }} as median_days_lead_to_won
+        {{ percentile_cont(days_between('created_at', 'won_at'), 0.5) }} as median_days_lead_to_won
     from attributed_leads
     group by 1, 2
 ),
@@ -115,7 +115,7 @@ joined as (
 
 final as (
     select
-        channel || '|' || campaign_id as channel_campaign_id,
+        {{ dbt.concat(["channel", "'|'", "campaign_id"]) }} as channel_campaign_id,
         channel,
         campaign_id,
         campaign_name,

@@ -42,7 +42,7 @@ aggregated as (
 
 final as (
     select
-        cast(period_month as {{ dbt.type_string() }}) || '|' || rep_id as rep_month_id,
+        {{ dbt.concat(["cast(period_month as " ~ dbt.type_string() ~ ")", "'|'", "rep_id"]) }} as rep_month_id,
         period_month,
         rep_id,
         team,

@@ -44,15 +44,15 @@ aggregated as (
         count(cohorts.reached_sql_at) as sql,
         count(cohorts.reached_opportunity_at) as opportunities,
         count(cohorts.won_at) as won,
-        {{ percentile_cont(dbt.datediff('cohorts.created_at', 'cohorts.reached_mql_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('cohorts.created_at', 'cohorts.reached_mql_at'), 0.5) }}
             as median_days_lead_to_mql,
-        {{ percentile_cont(dbt.datediff('cohorts.reached_mql_at', 'cohorts.reached_sal_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('cohorts.reached_mql_at', 'cohorts.reached_sal_at'), 0.5) }}
             as median_days_mql_to_sal,
-        {{ percentile_cont(dbt.datediff('cohorts.reached_sal_at', 'cohorts.reached_sql_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('cohorts.reached_sal_at', 'cohorts.reached_sql_at'), 0.5) }}
             as median_days_sal_to_sql,
-        {{ percentile_cont(dbt.datediff('cohorts.reached_sql_at', 'cohorts.reached_opportunity_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('cohorts.reached_sql_at', 'cohorts.reached_opportunity_at'), 0.5) }}
             as median_days_sql_to_opportunity,
-        {{ percentile_cont(dbt.datediff('cohorts.reached_opportunity_at', 'cohorts.won_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('cohorts.reached_opportunity_at', 'cohorts.won_at'), 0.5) }}
             as median_days_opportunity_to_won
     from cohorts
     cross join {{ breakdowns_relation() }} as breakdowns

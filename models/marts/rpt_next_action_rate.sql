@@ -27,7 +27,7 @@ aggregated as (
         cast(sum(case when downloads.next_action_status = 'pending' then 1 else 0 end) as bigint) as pending_leads,
         min(downloads.downloaded_at) as first_downloaded_at,
         max(downloads.downloaded_at) as last_downloaded_at,
-        {{ percentile_cont(dbt.datediff('downloads.downloaded_at', 'downloads.next_action_at', 'second') ~ ' / 86400.0', 0.5) }}
+        {{ percentile_cont(days_between('downloads.downloaded_at', 'downloads.next_action_at'), 0.5) }}
             as median_days_to_next_action
     from downloads
     inner join leads
@@ -37,7 +37,7 @@ aggregated as (
 
 final as (
     select
-        asset || '|' || channel as asset_channel_id,
+        {{ dbt.concat(["asset", "'|'", "channel"]) }} as asset_channel_id,
         asset,
         channel,
         cast(downloaded_leads as bigint) as downloaded_leads,

@@ -162,7 +162,9 @@ required_leads as (
 
 final as (
     select
-        required_leads.scenario || '|' || required_leads.breakdown || '|' || required_leads.breakdown_value as plan_row_id,
+        {{ dbt.concat([
+            "required_leads.scenario", "'|'", "required_leads.breakdown", "'|'", "required_leads.breakdown_value",
+        ]) }} as plan_row_id,
         required_leads.scenario,
         required_leads.breakdown,
         required_leads.breakdown_value,

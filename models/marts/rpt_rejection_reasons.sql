@@ -58,8 +58,10 @@ aggregated as (
 
 final as (
     select
-        cast(period_month as {{ dbt.type_string() }}) || '|' || channel || '|' || campaign_id || '|' || return_stage || '|' || reason
-            as rejection_reason_id,
+        {{ dbt.concat([
+            "cast(period_month as " ~ dbt.type_string() ~ ")", "'|'", "channel", "'|'", "campaign_id",
+            "'|'", "return_stage", "'|'", "reason",
+        ]) }} as rejection_reason_id,
         period_month,
         channel,
         campaign_id,

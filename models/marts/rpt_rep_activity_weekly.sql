@@ -164,7 +164,7 @@ joined as (
 
 final as (
     select
-        cast(period_week as {{ dbt.type_string() }}) || '|' || rep_id as rep_week_id,
+        {{ dbt.concat(["cast(period_week as " ~ dbt.type_string() ~ ")", "'|'", "rep_id"]) }} as rep_week_id,
         period_week,
         rep_id,
         rep_role,

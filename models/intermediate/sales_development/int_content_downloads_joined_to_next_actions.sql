@@ -91,7 +91,7 @@ first_next_steps as (
 
 final as (
     select
-        windows.lead_id || '|' || windows.asset as lead_download_id,
+        {{ dbt.concat(["windows.lead_id", "'|'", "windows.asset"]) }} as lead_download_id,
         windows.lead_id,
         windows.asset,
         windows.downloaded_at,

@@ -79,8 +79,10 @@ touches_before_return as (
 
 final as (
     select
-        with_handoff.lead_id || '|' || with_handoff.return_stage || '|'
-        || cast(with_handoff.entry_number as {{ dbt.type_string() }}) as lead_return_id,
+        {{ dbt.concat([
+            "with_handoff.lead_id", "'|'", "with_handoff.return_stage", "'|'",
+            "cast(with_handoff.entry_number as " ~ dbt.type_string() ~ ")",
+        ]) }} as lead_return_id,
         with_handoff.lead_id,
         with_handoff.return_stage,
         with_handoff.entry_number,

@@ -43,7 +43,7 @@ outcomes as (
 
 final as (
     select
-        meetings.rep_id || '|' || meetings.lead_id as rep_meeting_id,
+        {{ dbt.concat(["meetings.rep_id", "'|'", "meetings.lead_id"]) }} as rep_meeting_id,
         meetings.rep_id,
         meetings.lead_id,
         meetings.activity_id as booking_activity_id,
