@@ -1,25 +1,29 @@
 #!/usr/bin/env python
 """Benchmark the pipeline at a given size: generate, load, dbt build, and report.
 
-For N leads (default 1,000,000) it generates the exports once, then for each of
---runs repetitions loads them into a fresh DuckDB file and builds the project,
-timing separately:
+For N leads (default 1,000,000) it generates, once, the export of a simulated
+world as it stood one day before --delta-day and the delta of the next day
+(generate_exports.py --export-at / --changes-since). Then, for each of --runs
+repetitions, in a fresh DuckDB file, it times separately:
 
-  load      scripts/load_exports.py on the whole folder
-  models    dbt run   (seeds first, untimed: dbt seed)
-  tests     dbt test  (data and unit tests)
+  load         scripts/load_exports.py on the base export
+  models       dbt build of everything but tests (seeds, snapshot, models)
+  tests        dbt test (data and unit tests)
+  delta load   scripts/load_exports.py on the one-day delta
+  incremental  dbt build of everything but tests again: the incremental
+               models only recompute the leads of the delta
+  delta tests  dbt test after the incremental build
 
 and reports the median of each, its peak memory (max RSS of the step's
-process tree), the throughput of the load, and the row counts of the public
-marts. Output: a table on stdout and, with --json, a JSON file.
-
-Not measured yet: the incremental build after a 1-day delta (the incremental
-models do not exist yet).
+process tree), the throughput of the load, the incremental build as a share
+of the full one, and the row counts of the public marts. Output: a table on
+stdout and, with --json, a JSON file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -57,8 +61,13 @@ PEAK_WRAPPER = (
 )
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in GB of its process tree's largest process)."""
+def timed(
+    command: list[str], env: dict[str, str], failures: list[str] | None = None
+) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in GB of its process tree's largest process).
+
+    A failing command stops the benchmark, unless `failures` is given: then its
+    output is appended there (failing data tests still time the test step)."""
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-c", PEAK_WRAPPER, *command],
@@ -69,7 +78,9 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
         check=False,
     )
     wall = time.perf_counter() - started
-    if completed.returncode != 0:
+    if completed.returncode != 0 and failures is not None:
+        failures.append(f"{' '.join(command[:2])}: {completed.stdout[-1500:]}")
+    elif completed.returncode != 0:
         sys.exit(
             f"error: {' '.join(command[:3])} ... failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-2000:]}"
         )
@@ -98,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
+        "--delta-day",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 3, 25),
+        help="the day whose changes (noon to noon JST) are the delta; the base export is "
+        "the world at noon the day before (default 2026-03-25: leads are still being "
+        "created, with the generator's default --start and --months)",
+    )
+    parser.add_argument(
         "--runs", type=int, default=3, help="repetitions; medians are reported (default 3)"
     )
     parser.add_argument(
@@ -118,15 +137,27 @@ def main(argv: list[str] | None = None) -> int:
     exports = work / f"exports_{args.leads}_{args.seed}"
     python = sys.executable
     env = dict(os.environ)
+    delta = work / f"delta_{args.leads}_{args.seed}_{args.delta_day}"
+    base_at = f"{args.delta_day - dt.timedelta(days=1)}T12:00:00+09:00"
+    delta_at = f"{args.delta_day}T12:00:00+09:00"
+    generate = [python, "scripts/generate_exports.py"]
+    world = ["--leads", str(args.leads), "--seed", str(args.seed), "--quiet"]
     if not exports.exists():
         print(f"generating {args.leads:,} leads into {exports} ...", file=sys.stderr)
-        generate = [python, "scripts/generate_exports.py", str(exports), "--leads", str(args.leads)]
-        timed([*generate, "--seed", str(args.seed), "--quiet"], env)
+        timed([*generate, str(exports), *world, "--export-at", base_at], env)
+    if not delta.exists():
+        print(f"generating the delta {base_at} .. {delta_at} into {delta} ...", file=sys.stderr)
+        command = [*generate, str(delta), *world, "--export-at", delta_at]
+        timed([*command, "--changes-since", base_at], env)
     rows, megabytes = folder_size(exports)
+    delta_rows, _ = folder_size(delta)
 
-    results: dict[str, list[tuple[float, float]]] = {"load": [], "models": [], "tests": []}
+    steps = ("load", "models", "tests", "delta load", "incremental", "delta tests")
+    results: dict[str, list[tuple[float, float]]] = {step: [] for step in steps}
     counts: dict[str, int] = {}
+    test_failures: list[str] = []
     dbt = dbt_executable()
+    build_models = [dbt, "build", "--quiet", "--exclude-resource-type", "test", "unit_test"]
     for run in range(1, args.runs + 1):
         database = work / f"run{run}" / "warehouse.duckdb"
         database.parent.mkdir(parents=True, exist_ok=True)
@@ -137,15 +168,24 @@ def main(argv: list[str] | None = None) -> int:
             "DBT_TARGET_PATH": str(database.parent / "target"),
             "DBT_LOG_PATH": str(database.parent / "logs"),
         }
-        print(f"run {run}/{args.runs}: load ...", file=sys.stderr)
-        results["load"].append(
-            timed([python, "scripts/load_exports.py", str(exports), "--quiet"], step_env)
-        )
-        timed([dbt, "seed", "--quiet"], step_env)
-        print(f"run {run}/{args.runs}: dbt run ...", file=sys.stderr)
-        results["models"].append(timed([dbt, "run", "--quiet"], step_env))
-        print(f"run {run}/{args.runs}: dbt test ...", file=sys.stderr)
-        results["tests"].append(timed([dbt, "test", "--quiet"], step_env))
+        load = [python, "scripts/load_exports.py", "--quiet"]
+        for step, command in (
+            ("load", [*load, str(exports)]),
+            ("models", build_models),
+            ("tests", [dbt, "test", "--quiet"]),
+            ("delta load", [*load, str(delta)]),
+            ("incremental", build_models),
+            ("delta tests", [dbt, "test", "--quiet"]),
+        ):
+            print(f"run {run}/{args.runs}: {step} ...", file=sys.stderr)
+            tolerated = test_failures if "test" in command else None
+            results[step].append(timed(command, step_env, tolerated))
+            # keep dbt's per-node timings of each step (where the time goes)
+            run_results = database.parent / "target" / "run_results.json"
+            if command[0] == dbt and run_results.exists():
+                run_results.replace(
+                    run_results.with_name(f"run_results_{step.replace(' ', '_')}.json")
+                )
         with duckdb.connect(str(database), read_only=True) as connection:
             counts = {
                 m: connection.execute(f"select count(*) from marts.{m}").fetchone()[0]
@@ -165,28 +205,39 @@ def main(argv: list[str] | None = None) -> int:
             }
             for step, timings in results.items()
         },
+        "delta_rows": delta_rows,
+        "delta_window": [base_at, delta_at],
         "mart_rows": counts,
-        "incremental_build": "not measured: the incremental models are not built yet",
+        "test_failures": test_failures,
     }
     load_seconds = summary["steps"]["load"]["median_seconds"]
     summary["load_rows_per_second"] = round(rows / load_seconds)
     summary["load_megabytes_per_second"] = round(megabytes / load_seconds, 1)
+    full_build = summary["steps"]["models"]["median_seconds"]
+    summary["incremental_share_of_full_build"] = round(
+        summary["steps"]["incremental"]["median_seconds"] / full_build, 3
+    )
 
     print(
         f"\n{args.leads:,} leads: {rows:,} export rows, {megabytes:,.1f} MB; median of {args.runs} run(s)"
     )
-    print(f"  {'step':<8} {'seconds':>9} {'peak RSS GB':>12}")
+    print(f"  one-day delta: {delta_rows:,} rows ({base_at} .. {delta_at})")
+    print(f"  {'step':<12} {'seconds':>9} {'peak RSS GB':>12}")
     for step, figures in summary["steps"].items():
-        print(f"  {step:<8} {figures['median_seconds']:>9.2f} {figures['peak_rss_gb']:>12.2f}")
+        print(f"  {step:<12} {figures['median_seconds']:>9.2f} {figures['peak_rss_gb']:>12.2f}")
     print(
         f"  load throughput: {summary['load_rows_per_second']:,} rows/s, {summary['load_megabytes_per_second']} MB/s"
     )
     print("  mart rows: " + ", ".join(f"{m} {n:,}" for m, n in counts.items()))
-    print(f"  incremental build: {summary['incremental_build']}")
+    print(
+        f"  incremental build after the delta: {summary['incremental_share_of_full_build']:.1%} of the full build"
+    )
+    for failure in test_failures:
+        print(f"  WARNING: failing tests (timed all the same):\n{failure}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
         print(f"  JSON: {args.json}")
-    return 0
+    return 1 if test_failures else 0
 
 
 if __name__ == "__main__":

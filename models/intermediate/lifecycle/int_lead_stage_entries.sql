@@ -6,12 +6,43 @@
     Reaching a main-path stage implies the earlier ones from mql on (seed
     lifecycle_stages): a lead fast-tracked from lead to sql enters mql and sal
     at the same instant, flagged is_implied.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    same inputs as int_lead_stage_events_unioned.
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads', 'time_column': none},
+    {'model': 'stg_crm__opportunities', 'time_column': none},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([
+            {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+            {'model': 'stg_crm__leads', 'time_column': none},
+            {'model': 'stg_crm__opportunities', 'time_column': none},
+        ]) }}",
+    )
+}}
 
 with
 
 events as (
-    select * from {{ ref('int_lead_stage_events_unioned') }}
+    select
+        lead_id,
+        stage,
+        entered_at,
+        entry_source,
+        source_record_id,
+        event_order,
+        is_side_exit,
+        cycle_number
+    from {{ ref('int_lead_stage_events_unioned') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 stages as (
@@ -98,7 +129,8 @@ final as (
         entries.entry_source,
         entries.source_record_id,
         entries.is_implied,
-        entries.event_order
+        entries.event_order,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from entries
     inner join stages
         on entries.stage = stages.stage

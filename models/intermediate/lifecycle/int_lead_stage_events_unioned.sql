@@ -6,7 +6,32 @@
     `cycle_number` counts the side exits (rejected, disqualified, recycled,
     lost) before the event: a lead starts a new cycle after each, so later
     entries are re-entries. Unmapped statuses (stage unknown) are left out.
+    A lead without any status history takes the statuses earlier loads of the
+    leads export showed as its history (stg_crm__lead_status_versions, from
+    the snapshot of full daily dumps): the first holds from creation, each
+    later one is entered at that version's updated_at.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes every lead with new lead, history or opportunity rows.
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads', 'time_column': none},
+    {'model': 'stg_crm__opportunities', 'time_column': none},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([
+            {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+            {'model': 'stg_crm__leads', 'time_column': none},
+            {'model': 'stg_crm__opportunities', 'time_column': none},
+        ]) }}",
+    )
+}}
 
 with
 
@@ -28,6 +53,7 @@ leads as (
         created_at,
         updated_at
     from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 status_changes as (
@@ -45,6 +71,7 @@ status_changes as (
         ) as change_number
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'status'
+    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
 ),
 
 opportunities as (
@@ -67,6 +94,7 @@ opportunities as (
         end as won_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
+    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
 ),
 
 history_summary as (
@@ -93,6 +121,62 @@ last_known_stage as (
     where recency = 1
 ),
 
+-- Leads without any status history: the statuses earlier loads of the
+-- leads export showed (stg_crm__lead_status_versions, from the snapshot of
+-- full dumps) are their history. Versions that only changed the owner are
+-- skipped. None on Spark (no snapshots there) or after a single load.
+status_versions as (
+    {%- if target.type != 'spark' %}
+    select
+        versions.lead_id,
+        versions.stage,
+        versions.observed_at,
+        versions.load_id,
+        row_number() over (
+            partition by versions.lead_id
+            order by versions.valid_from, versions.observed_at
+        ) as version_number,
+        lag(versions.stage) over (
+            partition by versions.lead_id
+            order by versions.valid_from, versions.observed_at
+        ) as previous_stage
+    from {{ ref('stg_crm__lead_status_versions') }} as versions
+    left join history_summary
+        on versions.lead_id = history_summary.lead_id
+    where history_summary.lead_id is null
+    {{- incremental_lead_filter(inputs, 'versions.lead_id', 'and') }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as stage,
+        cast(null as timestamp) as observed_at,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as version_number,
+        cast(null as {{ dbt.type_string() }}) as previous_stage
+    where 1 = 0
+    {%- endif %}
+),
+
+version_summary as (
+    select
+        lead_id,
+        max(case when version_number = 1 then stage end) as first_version_stage,
+        max(version_number) as last_version_number,
+        max(observed_at) as last_observed_at
+    from status_versions
+    group by lead_id
+),
+
+last_version_stage as (
+    select
+        status_versions.lead_id,
+        status_versions.stage as last_version_stage
+    from status_versions
+    inner join version_summary
+        on status_versions.lead_id = version_summary.lead_id
+            and status_versions.version_number = version_summary.last_version_number
+),
+
 creation_events as (
     select
         lead_id,
@@ -106,14 +190,25 @@ creation_events as (
     from leads
 ),
 
--- the status before the first recorded change, or the current status when
--- there is no status history at all, holds from creation
+-- the status before the first recorded change, or, when there is no status
+-- history at all, the first status an earlier load showed, else the current
+-- status, holds from creation
 initial_status_events as (
     select
         leads.lead_id,
-        coalesce(history_summary.initial_stage, case when history_summary.lead_id is null then leads.current_stage end) as stage,
+        coalesce(
+            history_summary.initial_stage,
+            case
+                when history_summary.lead_id is null
+                    then coalesce(version_summary.first_version_stage, leads.current_stage)
+            end
+        ) as stage,
         leads.created_at as entered_at,
-        case when history_summary.lead_id is null then 'current_status' else 'initial_status' end as entry_source,
+        case
+            when history_summary.lead_id is not null then 'initial_status'
+            when version_summary.lead_id is not null then 'status_version'
+            else 'current_status'
+        end as entry_source,
         1 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         cast(null as bigint) as load_id,
@@ -121,6 +216,25 @@ initial_status_events as (
     from leads
     left join history_summary
         on leads.lead_id = history_summary.lead_id
+    left join version_summary
+        on leads.lead_id = version_summary.lead_id
+),
+
+-- each later status an earlier load showed, set at the version's last
+-- modification at the latest
+version_events as (
+    select
+        lead_id,
+        stage,
+        observed_at as entered_at,
+        'status_version' as entry_source,
+        2 as source_priority,
+        cast(null as {{ dbt.type_string() }}) as source_record_id,
+        load_id,
+        cast(null as bigint) as source_line_number
+    from status_versions
+    where version_number > 1
+        and coalesce(stage, '') <> coalesce(previous_stage, '')
 ),
 
 history_events as (
@@ -155,6 +269,23 @@ current_status_events as (
         on leads.lead_id = last_known_stage.lead_id
     where last_known_stage.last_history_stage is null
         or leads.current_stage <> last_known_stage.last_history_stage
+    union all
+    -- the same for a lead whose history is the earlier loads' versions
+    select
+        leads.lead_id,
+        leads.current_stage as stage,
+        greatest(coalesce(leads.updated_at, leads.created_at), version_summary.last_observed_at) as entered_at,
+        'current_status' as entry_source,
+        3 as source_priority,
+        cast(null as {{ dbt.type_string() }}) as source_record_id,
+        cast(null as bigint) as load_id,
+        cast(null as bigint) as source_line_number
+    from leads
+    inner join version_summary
+        on leads.lead_id = version_summary.lead_id
+    inner join last_version_stage
+        on leads.lead_id = last_version_stage.lead_id
+    where coalesce(leads.current_stage, '') <> coalesce(last_version_stage.last_version_stage, '')
 ),
 
 opportunity_events as (
@@ -188,6 +319,8 @@ unioned as (
     select * from creation_events
     union all
     select * from initial_status_events
+    union all
+    select * from version_events
     union all
     select * from history_events
     union all
@@ -242,7 +375,8 @@ final as (
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as cycle_number
+        ) as cycle_number,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from ordered
 )
 

@@ -5,7 +5,31 @@
     as_of. Any attempt counts (an unanswered call is a touch).
     touch_number 1 is the first touch; activities at the same instant keep
     the export's order (activity_id, then file order).
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the touches of every lead with new activities or with new
+    history, lead or opportunity rows (which can move its handoff).
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads', 'time_column': none},
+    {'model': 'stg_crm__opportunities', 'time_column': none},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([
+            {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+            {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+            {'model': 'stg_crm__leads', 'time_column': none},
+            {'model': 'stg_crm__opportunities', 'time_column': none},
+        ]) }}",
+    )
+}}
 
 with
 
@@ -15,6 +39,7 @@ as_of as (
 
 activities as (
     select * from {{ ref('stg_crm__activities') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 handoffs as (
@@ -72,7 +97,8 @@ final as (
         row_number() over (
             partition by lead_id
             order by occurred_at, activity_id, load_id, source_line_number
-        ) as touch_number
+        ) as touch_number,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from touches
 )
 

@@ -11,7 +11,20 @@
     - email sent: an email that is not inbound;
     - meeting booked (商談化): the rep's first meeting evidence on the lead
       (outcome meeting_booked, or a meeting held), once per rep and lead.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the activities of every lead with new activities.
 -#}
+
+{%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}]) }}",
+    )
+}}
 
 with
 
@@ -33,6 +46,7 @@ activities as (
         load_id,
         source_line_number
     from {{ ref('stg_crm__activities') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 sales_users as (
@@ -103,7 +117,8 @@ final as (
         and row_number() over (
             partition by rep_id, lead_id, is_meeting_evidence
             order by occurred_at, activity_id, load_id, source_line_number
-        ) = 1 as is_meeting_booked
+        ) = 1 as is_meeting_booked,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from flagged
 )
 

@@ -5,7 +5,27 @@
     between events, so a threshold is first reached at a behaviour event
     (behaviour points since the last reset, floored at 0, + attribute score),
     or at creation when the attribute score alone reaches it.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes every lead with new events or a new version of its lead row
+    (attributes).
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__leads', 'time_column': none},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([
+            {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
+            {'model': 'stg_crm__leads', 'time_column': none},
+        ]) }}",
+    )
+}}
 
 with
 
@@ -18,6 +38,7 @@ leads as (
         lead_id,
         created_at
     from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 attribute_scores as (
@@ -25,7 +46,12 @@ attribute_scores as (
 ),
 
 behaviour_events as (
-    select * from {{ ref('int_marketing_events_scored') }}
+    select
+        lead_id,
+        occurred_at,
+        behaviour_points_running
+    from {{ ref('int_marketing_events_scored') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 scored_instants as (
@@ -48,7 +74,7 @@ scored_instants as (
         on behaviour_events.lead_id = attribute_scores.lead_id
 ),
 
-final as (
+thresholds as (
     select
         lead_id,
         min(case when score >= {{ var('mql_score_threshold') }} then scored_at end) as score_mql_at,
@@ -56,6 +82,13 @@ final as (
         max(score) as max_score
     from scored_instants
     group by lead_id
+),
+
+final as (
+    select
+        thresholds.*,
+        {{ incremental_bookkeeping_columns(inputs) }}
+    from thresholds
 )
 
 select * from final

@@ -6,7 +6,20 @@
     `segment_number` starts again after a gap of var `score_reset_after_days`
     without behaviour (the behaviour score resets to 0), and
     `behaviour_points_running` is the sum of points since that reset.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes every event of the leads with new events.
 -#}
+
+{%- set inputs = [{'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'}] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_leads_to_reprocess([{'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'}]) }}",
+    )
+}}
 
 with
 
@@ -24,6 +37,7 @@ events as (
         load_id,
         source_line_number
     from {{ ref('stg_ma__marketing_events') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 rules as (
@@ -36,6 +50,30 @@ rules as (
     from {{ ref('scoring_behaviour_rules') }}
 ),
 
+-- Rules are matched once per distinct (event type, asset), not per event:
+-- a few hundred pairs instead of millions of LIKE tests and a group by.
+event_kinds as (
+    select distinct
+        event_type,
+        coalesce(asset, '') as asset_key
+    from events
+),
+
+scored_kinds as (
+    select
+        event_kinds.event_type,
+        event_kinds.asset_key,
+        sum(rules.points) as points,
+        max(case when rules.is_fast_track then 1 else 0 end) = 1 as is_fast_track
+    from event_kinds
+    inner join rules
+        on event_kinds.event_type = rules.event_type
+            and (rules.asset_pattern is null or lower(event_kinds.asset_key) like rules.asset_pattern)
+    group by
+        event_kinds.event_type,
+        event_kinds.asset_key
+),
+
 matched as (
     select
         events.event_id,
@@ -43,20 +81,14 @@ matched as (
         events.occurred_at,
         events.load_id,
         events.source_line_number,
-        sum(rules.points) as points,
-        max(case when rules.is_fast_track then 1 else 0 end) = 1 as is_fast_track
+        scored_kinds.points,
+        scored_kinds.is_fast_track
     from events
-    inner join rules
-        on events.event_type = rules.event_type
-            and (rules.asset_pattern is null or lower(coalesce(events.asset, '')) like rules.asset_pattern)
+    inner join scored_kinds
+        on events.event_type = scored_kinds.event_type
+            and coalesce(events.asset, '') = scored_kinds.asset_key
     cross join as_of
     where events.occurred_at <= as_of.as_of_at
-    group by
-        events.event_id,
-        events.lead_id,
-        events.occurred_at,
-        events.load_id,
-        events.source_line_number
 ),
 
 sequenced as (
@@ -104,7 +136,8 @@ final as (
             partition by lead_id, segment_number
             order by behaviour_event_number
             rows between unbounded preceding and current row
-        ) as behaviour_points_running
+        ) as behaviour_points_running,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from segmented
 )
 

@@ -62,7 +62,8 @@ renamed as (
         -- timestamps (UTC)
         {{ to_utc_timestamp('created_at') }} as created_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at,
+        _load_id as load_id
 
     from source
 ),
@@ -96,7 +97,8 @@ final as (
         renamed.is_opted_out,
         renamed.created_at,
         renamed.updated_at,
-        renamed.loaded_at
+        renamed.loaded_at,
+        renamed.load_id
 
     from renamed
     left join lead_statuses

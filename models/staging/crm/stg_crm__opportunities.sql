@@ -16,7 +16,8 @@ final as (
         coalesce(is_won, false) as is_won,
         close_date,
         {{ to_utc_timestamp('created_at') }} as created_at,
-        {{ to_utc_timestamp('closed_at') }} as closed_at
+        {{ to_utc_timestamp('closed_at') }} as closed_at,
+        _load_id as load_id
 
     from source
 )

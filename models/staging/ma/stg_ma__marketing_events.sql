@@ -1,7 +1,20 @@
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='append',
+    )
+}}
+
 with
 
 source as (
     select * from {{ source('ma', 'marketing_events') }}
+    {%- if is_incremental_run() %}
+    -- rows of loads newer than the newest already here: the loader only
+    -- appends to this table (a known id is never inserted again), so
+    -- appending them is exact
+    where _load_id > (select max(load_id) from {{ this }})
+    {%- endif %}
 ),
 
 event_type_labels as (

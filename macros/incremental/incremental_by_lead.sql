@@ -1,0 +1,142 @@
+{#-
+    Incremental builds, per lead.
+
+    The large event models are rebuilt per lead: an incremental run recomputes
+    every row of each lead whose input changed and leaves all other leads as
+    they are. Whole leads, not single rows, because their numbers are running
+    per lead (touch numbers, score segments, cycles): a late-arriving event
+    from last month changes the rows after it, and is handled exactly.
+
+    Which leads are reprocessed (leads_to_reprocess):
+      1. Leads with an input row from a load newer than the model's watermark.
+         Every row the loader writes carries its `_load_id` (one per file
+         load, increasing); each incremental model stores, on every row it
+         writes, the newest load id of its inputs at build time
+         (`processed_load_id`), so the watermark is max(processed_load_id).
+      2. The lookback: leads with an input row in the last
+         var `incremental_lookback_days` (default 3) days of event time before
+         the newest one. Redundant with 1 when loads are complete; a margin
+         for anything that changes a lead without a new load.
+      3. Every lead, when the model was last built with another as_of setting
+         (var `as_of`): the as_of filters then moved for all leads at once.
+    The delete_leads_to_reprocess pre-hook removes the rows of those leads
+    first, so a lead that now has no rows at all loses its old ones; the
+    model then inserts the recomputed rows (strategy delete+insert by lead).
+
+    What an incremental run does not see, and needs `dbt build --full-refresh`:
+    a change to a rule seed or a var the models read (label mappings,
+    scoring rules, sales_roles, ...) and a change of a user's role.
+
+    On engines where incremental merges need a table format the project does
+    not assume (Spark with plain Parquet tables), these models build as
+    tables: incremental_materialization() says which.
+-#}
+
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'lead_handoff')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+
+{#- is_incremental(), false where there is no relation at all (unit tests). -#}
+{% macro is_incremental_run() -%}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
+{#- The as_of setting a model was built with: the var as written, or 'latest'. -#}
+{% macro as_of_setting() -%}
+    '{{ var("as_of") if var("as_of") is not none else "latest" }}'
+{%- endmacro %}
+
+
+{#- The newest load id among `inputs` (model names with a load_id column). -#}
+{% macro newest_load_id(inputs) -%}
+    (
+        select max(input_load_ids.newest_load_id) from (
+            {%- for input in inputs %}
+            select max(load_id) as newest_load_id from {{ ref(input.model) }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ) as input_load_ids
+    )
+{%- endmacro %}
+
+
+{#-
+    Lead ids to recompute in an incremental run of the current model.
+    inputs: list of {model: name, time_column: column or none}; each model
+    has lead_id and load_id.
+-#}
+{% macro leads_to_reprocess(inputs) -%}
+    {%- set lookback_days = var('incremental_lookback_days') | int -%}
+    select lead_id from (
+        {%- for input in inputs %}
+        select lead_id
+        from {{ ref(input.model) }}
+        where load_id > (select coalesce(max(processed_load_id), -1) from {{ this }})
+        {%- if input.time_column and lookback_days > 0 %}
+            or {{ input.time_column }} > (
+                select {{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ input.time_column ~ ')') }}
+                from {{ ref(input.model) }}
+            )
+        {%- endif %}
+            -- built with another as_of setting: every lead again
+            or exists (
+                select 1 from {{ this }}
+                where as_of_setting <> {{ as_of_setting() }}
+            )
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as changed_leads
+    where lead_id is not null
+    group by lead_id
+{%- endmacro %}
+
+
+{#- Pre-hook of the per-lead incremental models (a no-op on a full build). -#}
+{% macro delete_leads_to_reprocess(inputs) -%}
+    {%- if is_incremental_run() -%}
+        delete from {{ this }}
+        where lead_id in ({{ leads_to_reprocess(inputs) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The filter of a per-lead incremental model's final select, with the two
+    bookkeeping columns it must carry: use as
+
+        select ..., {{ incremental_bookkeeping_columns(inputs) }}
+        from ...
+        {{ incremental_lead_filter(inputs, 'leads_alias.lead_id') }}
+
+    in each input CTE of the model (keyword 'and' after a where clause of
+    its own), so the per-lead windows only run on the leads reprocessed.
+-#}
+{% macro incremental_bookkeeping_columns(inputs) -%}
+    {%- if this is none %}
+    {#- unit tests: no relation, and only the given inputs exist #}
+    cast(null as bigint) as processed_load_id,
+    {%- else %}
+    {{ newest_load_id(inputs) }} as processed_load_id,
+    {%- endif %}
+    {{ as_of_setting() }} as as_of_setting
+{%- endmacro %}
+
+{% macro incremental_lead_filter(inputs, lead_id_column, keyword='where') -%}
+    {%- if is_incremental_run() %}
+    {{ keyword }} {{ lead_id_column }} in ({{ leads_to_reprocess(inputs) }})
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,241 @@
+"""Incremental builds give the same marts as a full rebuild of the same data.
+
+A generated world is exported as it stood on a Wednesday at noon (JST), loaded
+and built; then the next two days' deltas (rows new or changed since the
+previous export, as a CRM delta export) are loaded one after the other, each
+followed by a plain `dbt build`, which runs the incremental models
+incrementally. A copy of the warehouse is then rebuilt with `--full-refresh`
+and every table of the marts schema must be equal, row for row, in both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import BuildFailed
+from lead_tools.dbt_cli import run_dbt
+from lead_tools.generator import GeneratorConfig, generate_exports
+from lead_tools.loader import load_folder
+
+# a small world with a busy period around the export instants
+LEADS, MONTHS, SEED = 1500, 6, 7
+BASE_AT = "2025-09-24T12:00:00+09:00"
+DELTAS = (
+    ("2025-09-24T12:00:00+09:00", "2025-09-25T12:00:00+09:00"),
+    ("2025-09-25T12:00:00+09:00", "2025-09-26T12:00:00+09:00"),
+)
+PER_LEAD_MODELS = (
+    "int_marketing_events_scored",
+    "int_lead_score_thresholds_crossed",
+    "int_sales_activities_classified",
+    "int_sales_touches_identified",
+    "int_lead_stage_events_unioned",
+    "int_lead_stage_entries",
+)
+
+
+def dbt_build(database: Path, work_dir: Path, *extra: str) -> None:
+    completed = run_dbt(
+        # unit tests do not read the data: the other end-to-end tests run them
+        ["build", "--quiet", "--exclude-resource-type", "unit_test", *extra],
+        duckdb_path=database,
+        extra_env={
+            "DBT_TARGET_PATH": str(work_dir / "target"),
+            "DBT_LOG_PATH": str(work_dir / "logs"),
+        },
+        capture=True,
+    )
+    if completed.returncode != 0:
+        raise BuildFailed(f"dbt build {' '.join(extra)} failed:\n{completed.stdout[-6000:]}")
+
+
+def load(folder: Path, database: Path) -> None:
+    failed = [r for r in load_folder(folder, database, quiet=True) if r.status == "failed"]
+    assert not failed, failed
+
+
+def tables(database: Path, schema: str) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [schema],
+        ).fetchall()
+    return [name for (name,) in rows]
+
+
+def differences(incremental: Path, full: Path, relation: str, exclude: tuple[str, ...] = ()):
+    """Row counts of both, and the rows only in one of them (as multisets)."""
+    with duckdb.connect(str(incremental), read_only=True) as connection:
+        connection.execute(f"attach '{full}' as full_build (read_only)")
+        columns = [
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_catalog = ? and table_schema || '.' || table_name = ? "
+                "order by ordinal_position",
+                [incremental.stem, relation],
+            ).fetchall()
+            if name not in exclude
+        ]
+        selected = ", ".join(f'"{c}"' for c in columns)
+        mine = f"select {selected} from {incremental.stem}.{relation}"
+        theirs = f"select {selected} from full_build.{relation}"
+        counts = [
+            connection.execute(f"select count(*) from ({sql})").fetchone()[0]
+            for sql in (mine, theirs)
+        ]
+        only_incremental = connection.execute(f"{mine} except all {theirs} limit 5").fetchall()
+        only_full = connection.execute(f"{theirs} except all {mine} limit 5").fetchall()
+    return counts, only_incremental, only_full
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The base export and the daily deltas, in load order."""
+    root = tmp_path_factory.mktemp("exports")
+    config = GeneratorConfig(n_leads=LEADS, months=MONTHS, seed=SEED)
+    folders = [root / "base"] + [root / f"delta{day}" for day in range(1, len(DELTAS) + 1)]
+    for folder in folders:
+        folder.mkdir()
+    generate_exports(config, folders[0], export_at=BASE_AT)
+    for folder, (since, at) in zip(folders[1:], DELTAS, strict=True):
+        generate_exports(config, folder, export_at=at, changes_since=since)
+    return folders
+
+
+def build_incrementally_and_in_full(folders: list[Path], root: Path) -> tuple[Path, Path]:
+    """Load and build each folder in turn; then rebuild a copy with --full-refresh."""
+    incremental_dir = root / "incremental"
+    incremental_dir.mkdir()
+    database = incremental_dir / "warehouse.duckdb"
+    for folder in folders:
+        load(folder, database)
+        dbt_build(database, incremental_dir)
+    # the same loaded data and snapshot, every model rebuilt from scratch
+    # (same file name: DuckDB names the catalog after it)
+    full_dir = root / "full"
+    full_dir.mkdir()
+    full = full_dir / "warehouse.duckdb"
+    shutil.copy(database, full)
+    dbt_build(full, full_dir, "--full-refresh")
+    return database, full
+
+
+@pytest.fixture(scope="module")
+def builds(exports, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_incrementally_and_in_full(exports, tmp_path_factory.mktemp("with_history"))
+
+
+@pytest.fixture(scope="module")
+def builds_without_history(exports, tmp_path_factory: pytest.TempPathFactory):
+    """The same exports from a CRM without field history: leads.csv is all there is
+    of a lead's status, as daily dumps (the snapshot keeps the earlier ones)."""
+    root = tmp_path_factory.mktemp("without_history")
+    folders = []
+    for folder in exports:
+        copy = root / "exports" / folder.name
+        shutil.copytree(folder, copy)
+        (copy / "lead_history.csv").unlink()
+        folders.append(copy)
+    return build_incrementally_and_in_full(folders, root)
+
+
+def test_the_deltas_reach_the_per_lead_models_incrementally(builds):
+    incremental, full = builds
+    with duckdb.connect(str(incremental), read_only=True) as connection:
+        for model in PER_LEAD_MODELS:
+            # rows written by the first build keep its load watermark; the
+            # leads of each delta carry a later one: the runs were incremental
+            watermarks = connection.execute(
+                f"select count(distinct processed_load_id) from intermediate.{model}"
+            ).fetchone()[0]
+            assert watermarks == 1 + len(DELTAS), (model, watermarks)
+    with duckdb.connect(str(full), read_only=True) as connection:
+        for model in PER_LEAD_MODELS:
+            watermarks = connection.execute(
+                f"select count(distinct processed_load_id) from intermediate.{model}"
+            ).fetchone()[0]
+            assert watermarks == 1, (model, watermarks)
+
+
+@pytest.mark.parametrize("scenario", ["builds", "builds_without_history"])
+def test_every_public_mart_equals_the_full_refresh_build(scenario, request):
+    incremental, full = request.getfixturevalue(scenario)
+    marts = tables(incremental, "marts")
+    assert len(marts) >= 15, marts
+    assert marts == tables(full, "marts")
+    for mart in marts:
+        counts, only_incremental, only_full = differences(incremental, full, f"marts.{mart}")
+        assert counts[0] == counts[1], (mart, counts)
+        assert counts[0] > 0, mart
+        assert not only_incremental and not only_full, (mart, only_incremental, only_full)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        f"staging.{m}"
+        for m in ("stg_crm__activities", "stg_ma__marketing_events", "stg_crm__lead_history")
+    ]
+    + [f"intermediate.{m}" for m in PER_LEAD_MODELS],
+)
+def test_incremental_models_equal_their_full_refresh_apart_from_the_watermark(builds, model):
+    incremental, full = builds
+    counts, only_incremental, only_full = differences(
+        incremental, full, model, exclude=("processed_load_id",)
+    )
+    assert counts[0] == counts[1] > 0, (model, counts)
+    assert not only_incremental and not only_full, (model, only_incremental, only_full)
+
+
+def test_without_history_the_statuses_of_earlier_dumps_become_stage_entries(
+    builds_without_history,
+):
+    incremental, _ = builds_without_history
+    with duckdb.connect(str(incremental), read_only=True) as connection:
+        versions = connection.execute(
+            "select count(*), count(distinct lead_id) from staging.stg_crm__lead_status_versions"
+        ).fetchone()
+        # leads whose status changed between two of the three dumps
+        assert versions[0] > 0 and versions[1] > 0, versions
+        from_versions = connection.execute(
+            "select count(*) from marts.fct_lead_stage_entries where entry_source = 'status_version'"
+        ).fetchone()[0]
+        assert from_versions > 0
+        # every such entry is a status a dump showed, entered at that version's
+        # updated_at, and differs from the status the lead holds now
+        unexplained = connection.execute(
+            """
+            select count(*)
+            from marts.fct_lead_stage_entries as entries
+            where entries.entry_source = 'status_version'
+                and entries.entered_at > (select min(created_at) from staging.stg_crm__leads
+                                          where lead_id = entries.lead_id)
+                and not exists (
+                    select 1 from staging.stg_crm__lead_status_versions as versions
+                    where versions.lead_id = entries.lead_id
+                        and versions.stage = entries.stage
+                        and versions.observed_at = entries.entered_at
+                )
+            """
+        ).fetchone()[0]
+        assert unexplained == 0
+        # a lead whose first dump showed another status than its current one
+        # starts in that first status (from creation), not in the current one
+        first_versions = connection.execute(
+            """
+            select count(*)
+            from staging.stg_crm__lead_status_versions as versions
+            inner join marts.fct_lead_stage_entries as entries
+                on versions.lead_id = entries.lead_id
+                    and versions.stage = entries.stage
+                    and entries.entry_source = 'status_version'
+            inner join staging.stg_crm__leads as leads
+                on versions.lead_id = leads.lead_id
+                    and entries.entered_at = leads.created_at
+            """
+        ).fetchone()[0]
+        assert first_versions > 0
