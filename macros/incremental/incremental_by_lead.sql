@@ -74,7 +74,7 @@
 
 {#-
     Lead ids to recompute in an incremental run of the current model.
-    inputs: list of {model: name, time_column: column or none}; each model
+    inputs: list of {model: name, time_column: column (optional)}; each model
     has lead_id and load_id.
 -#}
 {% macro leads_to_reprocess(inputs) -%}
@@ -102,6 +102,18 @@
     ) as changed_leads
     where lead_id is not null
     group by lead_id
+{%- endmacro %}
+
+
+{#-
+    The pre_hook config of a per-lead incremental model, from the same
+    `inputs` list as the model body (the hook is rendered again at run time):
+
+        {%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
+        {{ config(..., pre_hook=reprocess_hook(inputs)) }}
+-#}
+{% macro reprocess_hook(inputs) -%}
+    {{ return('{{ delete_leads_to_reprocess(' ~ tojson(inputs) ~ ') }}') }}
 {%- endmacro %}
 
 

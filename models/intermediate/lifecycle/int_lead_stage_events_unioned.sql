@@ -16,8 +16,8 @@
 
 {%- set inputs = [
     {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-    {'model': 'stg_crm__leads', 'time_column': none},
-    {'model': 'stg_crm__opportunities', 'time_column': none},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
 ] %}
 
 {{
@@ -25,11 +25,7 @@
         materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='lead_id',
-        pre_hook="{{ delete_leads_to_reprocess([
-            {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-            {'model': 'stg_crm__leads', 'time_column': none},
-            {'model': 'stg_crm__opportunities', 'time_column': none},
-        ]) }}",
+        pre_hook=reprocess_hook(inputs),
     )
 }}
 

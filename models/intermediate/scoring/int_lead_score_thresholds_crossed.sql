@@ -12,7 +12,7 @@
 
 {%- set inputs = [
     {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
-    {'model': 'stg_crm__leads', 'time_column': none},
+    {'model': 'stg_crm__leads'},
 ] %}
 
 {{
@@ -20,10 +20,7 @@
         materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='lead_id',
-        pre_hook="{{ delete_leads_to_reprocess([
-            {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
-            {'model': 'stg_crm__leads', 'time_column': none},
-        ]) }}",
+        pre_hook=reprocess_hook(inputs),
     )
 }}
 

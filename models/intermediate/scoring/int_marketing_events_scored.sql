@@ -17,7 +17,7 @@
         materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='lead_id',
-        pre_hook="{{ delete_leads_to_reprocess([{'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'}]) }}",
+        pre_hook=reprocess_hook(inputs),
     )
 }}
 
