@@ -117,6 +117,17 @@
 {%- endmacro %}
 
 
+{#- The inputs of a lead's stage events: int_lead_stage_events_unioned and
+    int_lead_stage_entries are reprocessed for the same leads. -#}
+{% macro stage_event_inputs() -%}
+    {{ return([
+        {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+        {'model': 'stg_crm__leads'},
+        {'model': 'stg_crm__opportunities'},
+    ]) }}
+{%- endmacro %}
+
+
 {#- Pre-hook of the per-lead incremental models (a no-op on a full build). -#}
 {% macro delete_leads_to_reprocess(inputs) -%}
     {%- if is_incremental_run() -%}

@@ -10,11 +10,7 @@
     same inputs as int_lead_stage_events_unioned.
 -#}
 
-{%- set inputs = [
-    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-    {'model': 'stg_crm__leads'},
-    {'model': 'stg_crm__opportunities'},
-] %}
+{%- set inputs = stage_event_inputs() %}
 
 {{
     config(

@@ -14,11 +14,7 @@
     recomputes every lead with new lead, history or opportunity rows.
 -#}
 
-{%- set inputs = [
-    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-    {'model': 'stg_crm__leads'},
-    {'model': 'stg_crm__opportunities'},
-] %}
+{%- set inputs = stage_event_inputs() %}
 
 {{
     config(
