@@ -19,6 +19,15 @@
          for anything that changes a lead without a new load.
       3. Every lead, when the model was last built with another as_of setting
          (var `as_of`): the as_of filters then moved for all leads at once.
+      4. In models whose values move with as_of itself (a score decays, a
+         window closes, a deadline passes), the leads whose stored
+         `next_change_at` is at or before the new as_of: each such model
+         stores, per lead, the first instant after as_of at which its row
+         would change with no new input (null: none), and an unchanged lead
+         is left alone until that instant. By default as_of is the newest
+         timestamp of the data, so a lead with no new rows has no event
+         after the old as_of: its filters `<= as_of` keep the same rows and
+         only those instants can change it.
     The delete_leads_to_reprocess pre-hook removes the rows of those leads
     first, so a lead that now has no rows at all loses its old ones; the
     model then inserts the recomputed rows (strategy delete+insert by lead).
@@ -77,7 +86,7 @@
     inputs: list of {model: name, time_column: column (optional)}; each model
     has lead_id and load_id.
 -#}
-{% macro leads_to_reprocess(inputs) -%}
+{% macro leads_to_reprocess(inputs, recheck_column=none) -%}
     {%- set lookback_days = var('incremental_lookback_days') | int -%}
     select lead_id from (
         {%- for input in inputs %}
@@ -99,6 +108,13 @@
         union all
         {%- endif %}
         {%- endfor %}
+        {%- if recheck_column %}
+        union all
+        -- rows that as_of has caught up with
+        select lead_id
+        from {{ this }}
+        where {{ recheck_column }} <= (select as_of_at from {{ ref('int_as_of') }})
+        {%- endif %}
     ) as changed_leads
     where lead_id is not null
     group by lead_id
@@ -111,6 +127,11 @@
 
         {%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
         {{ config(..., pre_hook=reprocess_hook(inputs)) }}
+
+    The hook deletes the leads of 1.-3. only: the leads of 4. keep their
+    rows (the filter of the model body reads them) until delete+insert
+    replaces them with the recomputed ones, and they always get rows again
+    since none of their inputs changed.
 -#}
 {% macro reprocess_hook(inputs) -%}
     {{ return('{{ delete_leads_to_reprocess(' ~ tojson(inputs) ~ ') }}') }}
@@ -158,8 +179,24 @@
     {{ as_of_setting() }} as as_of_setting
 {%- endmacro %}
 
-{% macro incremental_lead_filter(inputs, lead_id_column, keyword='where') -%}
+{% macro incremental_lead_filter(inputs, lead_id_column, keyword='where', recheck_column=none) -%}
     {%- if is_incremental_run() %}
-    {{ keyword }} {{ lead_id_column }} in ({{ leads_to_reprocess(inputs) }})
+    {{ keyword }} {{ lead_id_column }} in ({{ leads_to_reprocess(inputs, recheck_column) }})
     {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    next_change_at (see 4. above): the earliest of `instants` (SQL
+    expressions, null allowed) that is after `as_of`; null when none is.
+    A model stores it per lead, and an incremental run recomputes the lead
+    once as_of reaches it.
+-#}
+{% macro next_change_at(instants, as_of) -%}
+    least(
+        {%- for instant in instants %}
+        case when {{ instant }} > {{ as_of }} then {{ instant }} end
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
 {%- endmacro %}

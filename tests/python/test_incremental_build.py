@@ -29,11 +29,16 @@ DELTAS = (
 )
 PER_LEAD_MODELS = (
     "int_marketing_events_scored",
+    "int_lead_attributes_scored",
     "int_lead_score_thresholds_crossed",
+    "int_lead_scores_evaluated",
     "int_sales_activities_classified",
     "int_sales_touches_identified",
+    "int_lead_owner_intervals",
     "int_lead_stage_events_unioned",
     "int_lead_stage_entries",
+    "int_lead_stages_reached",
+    "int_lead_handoffs_detected",
 )
 
 
@@ -178,7 +183,12 @@ def test_every_public_mart_equals_the_full_refresh_build(scenario, request):
     "model",
     [
         f"staging.{m}"
-        for m in ("stg_crm__activities", "stg_ma__marketing_events", "stg_crm__lead_history")
+        for m in (
+            "stg_crm__leads",
+            "stg_crm__activities",
+            "stg_ma__marketing_events",
+            "stg_crm__lead_history",
+        )
     ]
     + [f"intermediate.{m}" for m in PER_LEAD_MODELS],
 )

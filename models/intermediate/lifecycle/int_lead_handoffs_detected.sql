@@ -5,7 +5,21 @@
     rep is the owner at that instant. This covers MQLs assigned at once,
     marketing-owned MQLs reassigned later, and leads already owned by sales
     when they qualify. Owner changes after as_of never create a handoff.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): its
+    inputs (stages reached, owner intervals) are recomputed for the leads of
+    new history, lead or opportunity rows, and so is the handoff.
 -#}
+
+{%- set inputs = stage_event_inputs() %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -19,10 +33,12 @@ reached_mql as (
         reached_mql_at
     from {{ ref('int_lead_stages_reached') }}
     where reached_mql_at is not null
+    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
 ),
 
 owner_intervals as (
     select * from {{ ref('int_lead_owner_intervals') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 sales_users as (
@@ -64,7 +80,8 @@ final as (
     select
         lead_id,
         handed_off_at,
-        owner_id as handoff_rep_id
+        owner_id as handoff_rep_id,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from ranked
     where handoff_rank = 1
 )

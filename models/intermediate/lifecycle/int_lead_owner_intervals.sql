@@ -4,7 +4,23 @@
     old_value; with no owner history, the lead's current owner_id. Reads the
     whole history, even past as_of: a later change's old_value tells who
     owned the lead before it.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes every lead with new history or a new version of its lead row.
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -19,6 +35,7 @@ owner_changes as (
         source_line_number
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'owner'
+    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
 ),
 
 leads as (
@@ -26,6 +43,7 @@ leads as (
         lead_id,
         owner_id
     from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 leads_with_owner_history as (
@@ -93,7 +111,8 @@ final as (
         lead_id,
         owner_id,
         valid_from,
-        valid_to
+        valid_to,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from unioned
     -- several changes at one instant: only the last one is ever the owner
     where valid_from is null or valid_to is null or valid_from < valid_to

@@ -360,14 +360,14 @@ final as (
         source_record_id,
         event_order,
         is_side_exit,
-        coalesce(
+        cast(coalesce(
             sum(case when is_side_exit then 1 else 0 end) over (
                 partition by lead_id
                 order by event_order
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as cycle_number,
+        ) as integer) as cycle_number,
         {{ incremental_bookkeeping_columns(inputs) }}
     from ordered
 )

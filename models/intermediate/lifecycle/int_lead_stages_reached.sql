@@ -2,7 +2,20 @@
     One row per lead with at least one stage entry: the first instant it
     reached each main-path stage. Reaching a stage = entering it or any later
     main-path stage (seed lifecycle_stages), by as_of.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    same inputs as int_lead_stage_entries.
 -#}
+
+{%- set inputs = stage_event_inputs() %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -12,6 +25,7 @@ stage_entries as (
         entered_at,
         stage_order
     from {{ ref('int_lead_stage_entries') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 stage_orders as (
@@ -24,7 +38,7 @@ stage_orders as (
     from {{ ref('lifecycle_stages') }}
 ),
 
-final as (
+reached as (
     select
         stage_entries.lead_id,
         min(case when stage_entries.stage_order >= stage_orders.mql_order then stage_entries.entered_at end) as reached_mql_at,
@@ -36,6 +50,13 @@ final as (
     from stage_entries
     cross join stage_orders
     group by stage_entries.lead_id
+),
+
+final as (
+    select
+        reached.*,
+        {{ incremental_bookkeeping_columns(inputs) }}
+    from reached
 )
 
 select * from final

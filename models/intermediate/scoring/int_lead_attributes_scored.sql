@@ -2,7 +2,20 @@
     One row per lead: the attribute score, the points of every rule of the
     seed scoring_attribute_rules the lead matches (job level, industry label
     ignoring case and width, employee count range). 0 when none matches.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    rescores the leads with a new version of their lead row.
 -#}
+
+{%- set inputs = [{'model': 'stg_crm__leads'}] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -13,6 +26,7 @@ leads as (
         industry,
         employee_count
     from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter(inputs, 'lead_id') }}
 ),
 
 rules as (
@@ -75,7 +89,7 @@ matched as (
 summed as (
     select
         lead_id,
-        sum(points) as attribute_score
+        cast(sum(points) as integer) as attribute_score
     from matched
     group by lead_id
 ),
@@ -83,7 +97,8 @@ summed as (
 final as (
     select
         leads.lead_id,
-        coalesce(summed.attribute_score, 0) as attribute_score
+        coalesce(summed.attribute_score, 0) as attribute_score,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from leads
     left join summed
         on leads.lead_id = summed.lead_id

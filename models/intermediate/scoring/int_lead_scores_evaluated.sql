@@ -7,7 +7,29 @@
     Fast track at an instant: a fast-track event in the var
     `fast_track_window_days` before it (after instant - window, at or before
     the instant).
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the leads with new events, a new lead row or new history or
+    opportunity rows (which can move the handoff), and the leads whose score
+    or temperature at as_of changes by the new as_of alone (next_change_at:
+    the next decay, reset or end of a fast-track window).
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
+] %}
+{%- set recheck = 'next_change_at' %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -20,6 +42,7 @@ leads as (
         lead_id,
         created_at
     from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
 ),
 
 handoffs as (
@@ -27,14 +50,26 @@ handoffs as (
         lead_id,
         handed_off_at
     from {{ ref('int_lead_handoffs_detected') }}
+    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
 ),
 
 behaviour_events as (
-    select * from {{ ref('int_marketing_events_scored') }}
+    select
+        lead_id,
+        occurred_at,
+        is_fast_track,
+        behaviour_event_number,
+        behaviour_points_running
+    from {{ ref('int_marketing_events_scored') }}
+    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
 ),
 
 attribute_scores as (
-    select * from {{ ref('int_lead_attributes_scored') }}
+    select
+        lead_id,
+        attribute_score
+    from {{ ref('int_lead_attributes_scored') }}
+    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
 ),
 
 instants as (
@@ -104,7 +139,8 @@ evaluated as (
             running.last_fast_track_at > {{ dbt.dateadd('day', -1 * var('fast_track_window_days'), 'running.stream_at') }},
             false
         ) as is_fast_track_recent,
-        running.last_fast_track_at
+        running.last_fast_track_at,
+        behaviour_events.occurred_at as last_behaviour_event_at
     from running
     left join behaviour_events
         on running.lead_id = behaviour_events.lead_id
@@ -135,7 +171,13 @@ final as (
         at_as_of.attribute_score,
         {{ temperature('at_as_of.score', 'at_as_of.is_fast_track_recent') }} as temperature,
         at_as_of.is_fast_track_recent,
-        at_as_of.last_fast_track_at is not null as is_fast_tracked
+        at_as_of.last_fast_track_at is not null as is_fast_tracked,
+        {{ next_change_at([
+            dbt.dateadd('day', var('score_decay_after_days'), 'at_as_of.last_behaviour_event_at'),
+            dbt.dateadd('day', var('score_reset_after_days'), 'at_as_of.last_behaviour_event_at'),
+            dbt.dateadd('day', var('fast_track_window_days'), 'at_as_of.last_fast_track_at'),
+        ], 'at_as_of.evaluated_at') }} as next_change_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from leads
     inner join scored as at_as_of
         on leads.lead_id = at_as_of.lead_id

@@ -63,7 +63,7 @@ scored_kinds as (
     select
         event_kinds.event_type,
         event_kinds.asset_key,
-        sum(rules.points) as points,
+        cast(sum(rules.points) as integer) as points,
         max(case when rules.is_fast_track then 1 else 0 end) = 1 as is_fast_track
     from event_kinds
     inner join rules
@@ -108,7 +108,7 @@ sequenced as (
 segmented as (
     select
         sequenced.*,
-        sum(
+        cast(sum(
             case
                 when sequenced.previous_occurred_at is not null
                     and sequenced.occurred_at >= {{ dbt.dateadd('day', var('score_reset_after_days'), 'previous_occurred_at') }}
@@ -119,7 +119,7 @@ segmented as (
             partition by sequenced.lead_id
             order by sequenced.behaviour_event_number
             rows between unbounded preceding and current row
-        ) as segment_number
+        ) as integer) as segment_number
     from sequenced
 ),
 
@@ -132,11 +132,11 @@ final as (
         is_fast_track,
         behaviour_event_number,
         segment_number,
-        sum(points) over (
+        cast(sum(points) over (
             partition by lead_id, segment_number
             order by behaviour_event_number
             rows between unbounded preceding and current row
-        ) as behaviour_points_running,
+        ) as integer) as behaviour_points_running,
         {{ incremental_bookkeeping_columns(inputs) }}
     from segmented
 )

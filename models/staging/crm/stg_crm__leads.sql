@@ -1,7 +1,25 @@
+{#-
+    Incremental (delete+insert by lead): the loader keeps one row per lead in
+    raw leads, replaced by each newer version (entity upsert), so the rows of
+    loads newer than the newest here are exactly the leads added or changed
+    since the last build.
+-#}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+    )
+}}
+
 with
 
 source as (
     select * from {{ source('crm', 'leads') }}
+    {%- if is_incremental_run() %}
+    where _load_id > (select max(load_id) from {{ this }})
+    {%- endif %}
 ),
 
 status_labels as (
