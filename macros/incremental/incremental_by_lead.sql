@@ -28,9 +28,12 @@
          timestamp of the data, so a lead with no new rows has no event
          after the old as_of: its filters `<= as_of` keep the same rows and
          only those instants can change it.
-    The delete_leads_to_reprocess pre-hook removes the rows of those leads
-    first, so a lead that now has no rows at all loses its old ones; the
-    model then inserts the recomputed rows (strategy delete+insert by lead).
+    The pre-hook (reprocess_hook) computes that set once, into a temporary
+    table of the model's connection, and removes the rows of those leads, so
+    a lead that now has no rows at all loses its old ones; each input CTE of
+    the model reads only the leads of that table (incremental_lead_filter),
+    and the model inserts the recomputed rows (strategy delete+insert by
+    lead).
 
     What an incremental run does not see, and needs `dbt build --full-refresh`:
     a change to a rule seed or a var the models read (label mappings,
@@ -122,19 +125,20 @@
 
 
 {#-
-    The pre_hook config of a per-lead incremental model, from the same
-    `inputs` list as the model body (the hook is rendered again at run time):
+    The pre_hook config of a per-lead incremental model (the hooks are
+    rendered again at run time):
 
         {%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
         {{ config(..., pre_hook=reprocess_hook(inputs)) }}
 
-    The hook deletes the leads of 1.-3. only: the leads of 4. keep their
-    rows (the filter of the model body reads them) until delete+insert
-    replaces them with the recomputed ones, and they always get rows again
-    since none of their inputs changed.
+    recheck_column: the model's next_change_at column, if it has one (4.).
 -#}
-{% macro reprocess_hook(inputs) -%}
-    {{ return('{{ delete_leads_to_reprocess(' ~ tojson(inputs) ~ ') }}') }}
+{% macro reprocess_hook(inputs, recheck_column=none) -%}
+    {%- set arguments = tojson(inputs) ~ (', ' ~ tojson(recheck_column) if recheck_column else '') %}
+    {{ return([
+        '{{ create_leads_to_reprocess(' ~ arguments ~ ') }}',
+        '{{ delete_leads_to_reprocess() }}',
+    ]) }}
 {%- endmacro %}
 
 
@@ -149,22 +153,35 @@
 {%- endmacro %}
 
 
-{#- Pre-hook of the per-lead incremental models (a no-op on a full build). -#}
-{% macro delete_leads_to_reprocess(inputs) -%}
+{#- The temporary table of the leads a run reprocesses (one per model). -#}
+{% macro leads_to_reprocess_table() -%}
+    {{ this.identifier }}__leads_to_reprocess
+{%- endmacro %}
+
+
+{#- Pre-hooks of the per-lead incremental models (no-ops on a full build). -#}
+{% macro create_leads_to_reprocess(inputs, recheck_column=none) -%}
+    {%- if is_incremental_run() -%}
+        create or replace temporary table {{ leads_to_reprocess_table() }} as
+        {{ leads_to_reprocess(inputs, recheck_column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_leads_to_reprocess() -%}
     {%- if is_incremental_run() -%}
         delete from {{ this }}
-        where lead_id in ({{ leads_to_reprocess(inputs) }})
+        where lead_id in (select lead_id from {{ leads_to_reprocess_table() }})
     {%- endif -%}
 {%- endmacro %}
 
 
 {#-
-    The filter of a per-lead incremental model's final select, with the two
-    bookkeeping columns it must carry: use as
+    The filter of a per-lead incremental model's inputs, and the two
+    bookkeeping columns its rows must carry: use as
 
         select ..., {{ incremental_bookkeeping_columns(inputs) }}
         from ...
-        {{ incremental_lead_filter(inputs, 'leads_alias.lead_id') }}
+        {{ incremental_lead_filter('leads_alias.lead_id') }}
 
     in each input CTE of the model (keyword 'and' after a where clause of
     its own), so the per-lead windows only run on the leads reprocessed.
@@ -179,9 +196,9 @@
     {{ as_of_setting() }} as as_of_setting
 {%- endmacro %}
 
-{% macro incremental_lead_filter(inputs, lead_id_column, keyword='where', recheck_column=none) -%}
+{% macro incremental_lead_filter(lead_id_column, keyword='where') -%}
     {%- if is_incremental_run() %}
-    {{ keyword }} {{ lead_id_column }} in ({{ leads_to_reprocess(inputs, recheck_column) }})
+    {{ keyword }} {{ lead_id_column }} in (select lead_id from {{ leads_to_reprocess_table() }})
     {%- endif %}
 {%- endmacro %}
 

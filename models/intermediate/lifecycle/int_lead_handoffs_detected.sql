@@ -33,12 +33,12 @@ reached_mql as (
         reached_mql_at
     from {{ ref('int_lead_stages_reached') }}
     where reached_mql_at is not null
-    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 owner_intervals as (
     select * from {{ ref('int_lead_owner_intervals') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 sales_users as (

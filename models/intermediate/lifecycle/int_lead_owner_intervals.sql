@@ -35,7 +35,7 @@ owner_changes as (
         source_line_number
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'owner'
-    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 leads as (
@@ -43,7 +43,7 @@ leads as (
         lead_id,
         owner_id
     from {{ ref('stg_crm__leads') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 leads_with_owner_history as (

@@ -34,7 +34,7 @@ events as (
         is_side_exit,
         cycle_number
     from {{ ref('int_lead_stage_events_unioned') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 stages as (

@@ -45,7 +45,7 @@ leads as (
         created_at,
         updated_at
     from {{ ref('stg_crm__leads') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 status_changes as (
@@ -63,7 +63,7 @@ status_changes as (
         ) as change_number
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'status'
-    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 opportunities as (
@@ -86,7 +86,7 @@ opportunities as (
         end as won_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
-    {{- incremental_lead_filter(inputs, 'lead_id', 'and') }}
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 history_summary as (
@@ -136,7 +136,7 @@ status_versions as (
     left join history_summary
         on versions.lead_id = history_summary.lead_id
     where history_summary.lead_id is null
-    {{- incremental_lead_filter(inputs, 'versions.lead_id', 'and') }}
+    {{- incremental_lead_filter('versions.lead_id', 'and') }}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as lead_id,

@@ -25,7 +25,7 @@ stage_entries as (
         entered_at,
         stage_order
     from {{ ref('int_lead_stage_entries') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 stage_orders as (

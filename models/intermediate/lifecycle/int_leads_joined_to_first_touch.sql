@@ -6,7 +6,27 @@
     - ignored: no touch by then, and handoff + window is at or before as_of
       (a touch after the window does not undo it);
     - pending: the window has not closed at as_of and no touch yet.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    inputs of int_sales_touches_identified; a pending lead is recomputed once
+    as_of reaches the close of its window (next_change_at).
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
+] %}
+{%- set recheck = 'next_change_at' %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs, recheck),
+    )
+}}
 
 with
 
@@ -15,7 +35,12 @@ as_of as (
 ),
 
 handoffs as (
-    select * from {{ ref('int_lead_handoffs_detected') }}
+    select
+        lead_id,
+        handed_off_at,
+        handoff_rep_id
+    from {{ ref('int_lead_handoffs_detected') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 first_touches as (
@@ -26,6 +51,7 @@ first_touches as (
         occurred_at as first_touch_at
     from {{ ref('int_sales_touches_identified') }}
     where touch_number = 1
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 calendar as (
@@ -65,7 +91,12 @@ final as (
             when joined.first_touch_at <= joined.ignore_window_closes_at then 'touched'
             when joined.ignore_window_closes_at <= joined.as_of_at then 'ignored'
             else 'pending'
-        end as ignore_status
+        end as ignore_status,
+        {{ next_change_at(
+            ['case when joined.first_touch_at is null then joined.ignore_window_closes_at end'],
+            'joined.as_of_at'
+        ) }} as next_change_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from joined
     left join calendar as handoff_calendar
         on {{ business_date_of('joined.handed_off_at') }} = handoff_calendar.calendar_date

@@ -34,7 +34,7 @@ as_of as (
 
 activities as (
     select * from {{ ref('stg_crm__activities') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 handoffs as (

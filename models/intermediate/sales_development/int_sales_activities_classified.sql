@@ -46,7 +46,7 @@ activities as (
         load_id,
         source_line_number
     from {{ ref('stg_crm__activities') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 sales_users as (

@@ -26,7 +26,7 @@ leads as (
         industry,
         employee_count
     from {{ ref('stg_crm__leads') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 rules as (

@@ -35,7 +35,7 @@ leads as (
         lead_id,
         created_at
     from {{ ref('stg_crm__leads') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 attribute_scores as (
@@ -48,7 +48,7 @@ behaviour_events as (
         occurred_at,
         behaviour_points_running
     from {{ ref('int_marketing_events_scored') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 scored_instants as (

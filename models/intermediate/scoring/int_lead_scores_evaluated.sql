@@ -27,7 +27,7 @@
         materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='lead_id',
-        pre_hook=reprocess_hook(inputs),
+        pre_hook=reprocess_hook(inputs, recheck),
     )
 }}
 
@@ -42,7 +42,7 @@ leads as (
         lead_id,
         created_at
     from {{ ref('stg_crm__leads') }}
-    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 handoffs as (
@@ -50,7 +50,7 @@ handoffs as (
         lead_id,
         handed_off_at
     from {{ ref('int_lead_handoffs_detected') }}
-    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 behaviour_events as (
@@ -61,7 +61,7 @@ behaviour_events as (
         behaviour_event_number,
         behaviour_points_running
     from {{ ref('int_marketing_events_scored') }}
-    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 attribute_scores as (
@@ -69,7 +69,7 @@ attribute_scores as (
         lead_id,
         attribute_score
     from {{ ref('int_lead_attributes_scored') }}
-    {{- incremental_lead_filter(inputs, 'lead_id', recheck_column=recheck) }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 instants as (

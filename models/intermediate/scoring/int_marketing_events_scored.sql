@@ -37,7 +37,7 @@ events as (
         load_id,
         source_line_number
     from {{ ref('stg_ma__marketing_events') }}
-    {{- incremental_lead_filter(inputs, 'lead_id') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 rules as (
