@@ -153,6 +153,19 @@
 {%- endmacro %}
 
 
+{#- The inputs of the lead-level models that read every kind of lead
+    event: SLA clocks and statuses, and dim_leads. -#}
+{% macro all_lead_inputs() -%}
+    {{ return([
+        {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
+        {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+        {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+        {'model': 'stg_crm__leads'},
+        {'model': 'stg_crm__opportunities'},
+    ]) }}
+{%- endmacro %}
+
+
 {#- The temporary table of the leads a run reprocesses (one per model). -#}
 {% macro leads_to_reprocess_table() -%}
     {{ this.identifier }}__leads_to_reprocess

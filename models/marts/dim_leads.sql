@@ -1,3 +1,23 @@
+{#-
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes every lead with a new row of any kind, and the leads whose
+    score, temperature or ignore status moves with as_of alone
+    (next_change_at: the earliest of those of int_lead_scores_evaluated and
+    int_leads_joined_to_first_touch).
+-#}
+
+{%- set inputs = all_lead_inputs() %}
+{%- set recheck = 'next_change_at' %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs, recheck),
+    )
+}}
+
 with
 
 as_of as (
@@ -6,6 +26,7 @@ as_of as (
 
 leads as (
     select * from {{ ref('stg_crm__leads') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 size_bands as (
@@ -14,30 +35,37 @@ size_bands as (
 
 reached as (
     select * from {{ ref('int_lead_stages_reached') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 stage_entries as (
     select * from {{ ref('int_lead_stage_entries') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 stage_events as (
     select * from {{ ref('int_lead_stage_events_unioned') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 first_touches as (
     select * from {{ ref('int_leads_joined_to_first_touch') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 scores as (
     select * from {{ ref('int_lead_scores_evaluated') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 owner_intervals as (
     select * from {{ ref('int_lead_owner_intervals') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 score_thresholds as (
     select * from {{ ref('int_lead_score_thresholds_crossed') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 returned_after_handoff as (
@@ -115,7 +143,9 @@ final as (
         leads.is_authority_confirmed,
         leads.is_need_confirmed,
         leads.timeframe_months,
-        leads.is_opted_out
+        leads.is_opted_out,
+        least(scores.next_change_at, first_touches.next_change_at) as next_change_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from leads
     cross join as_of
     left join size_bands

@@ -1,7 +1,24 @@
+{#-
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    inputs of int_lead_stage_entries.
+-#}
+
+{%- set inputs = stage_event_inputs() %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
+
 with
 
 entries as (
     select * from {{ ref('int_lead_stage_entries') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 final as (
@@ -13,7 +30,8 @@ final as (
         cast(entry_number as bigint) as entry_number,
         cast(cycle_number as bigint) as cycle_number,
         entry_source,
-        is_implied
+        is_implied,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from entries
 )
 

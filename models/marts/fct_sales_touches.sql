@@ -1,7 +1,29 @@
+{#-
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    inputs of int_sales_touches_identified.
+-#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
+
 with
 
 touches as (
     select * from {{ ref('int_sales_touches_identified') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 calendar as (
@@ -24,7 +46,8 @@ final as (
         cast(touches.touch_number as bigint) as touch_number,
         touches.touch_number = 1 as is_first_touch,
         {{ business_hours_between('touches.handed_off_at', 'handoff_calendar', 'touches.occurred_at', 'touch_calendar') }}
-            as business_hours_since_handoff
+            as business_hours_since_handoff,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from touches
     left join calendar as handoff_calendar
         on {{ business_date_of('touches.handed_off_at') }} = handoff_calendar.calendar_date

@@ -1,3 +1,21 @@
+{#-
+    Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
+    inputs of int_sla_clocks_started; a pending clock is recomputed once
+    as_of reaches its deadline (next_change_at), when it becomes breached.
+-#}
+
+{%- set inputs = all_lead_inputs() %}
+{%- set recheck = 'next_change_at' %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs, recheck),
+    )
+}}
+
 with
 
 as_of as (
@@ -5,7 +23,14 @@ as_of as (
 ),
 
 clocks as (
-    select * from {{ ref('int_sla_clocks_started') }}
+    select
+        lead_id,
+        policy_name,
+        target_business_hours,
+        started_at,
+        stopped_at
+    from {{ ref('int_sla_clocks_started') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 calendar as (
@@ -78,7 +103,7 @@ deadlines as (
             < deadline_calendar.business_minutes_before + deadline_calendar.business_minutes
 ),
 
-final as (
+statuses as (
     select
         {{ dbt.concat(["indexed.lead_id", "'|'", "indexed.policy_name"]) }} as sla_lead_status_id,
         indexed.lead_id,
@@ -101,6 +126,15 @@ final as (
         on indexed.lead_id = deadlines.lead_id
             and indexed.policy_name = deadlines.policy_name
     cross join as_of
+),
+
+final as (
+    select
+        statuses.*,
+        -- breached once as_of is past the deadline: recheck from the deadline on
+        case when statuses.sla_status = 'pending' then statuses.deadline_at end as next_change_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
+    from statuses
 )
 
 select * from final

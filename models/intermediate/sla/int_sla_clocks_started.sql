@@ -9,7 +9,22 @@
     touch, see int_sales_touches_identified) or opportunity_or_meeting (an
     opportunity created, or an activity of a type in the var
     `meeting_activity_types`).
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the clocks of every lead with a new row of any kind (the
+    temperature at handoff reads marketing events, stops read activities and
+    opportunities, the starts read history).
 -#}
+
+{%- set inputs = all_lead_inputs() %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -26,6 +41,7 @@ handoffs as (
         lead_id,
         handed_off_at
     from {{ ref('int_lead_handoffs_detected') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 scores as (
@@ -33,6 +49,7 @@ scores as (
         lead_id,
         temperature_at_handoff
     from {{ ref('int_lead_scores_evaluated') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 first_sql_entries as (
@@ -41,6 +58,7 @@ first_sql_entries as (
         reached_sql_at
     from {{ ref('int_lead_stages_reached') }}
     where reached_sql_at is not null
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 sales_touches as (
@@ -49,6 +67,7 @@ sales_touches as (
         'first_sales_touch' as stop_event,
         occurred_at as stop_at
     from {{ ref('int_sales_touches_identified') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 opportunities as (
@@ -58,6 +77,7 @@ opportunities as (
         created_at as stop_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 meetings as (
@@ -67,6 +87,7 @@ meetings as (
         occurred_at as stop_at
     from {{ ref('stg_crm__activities') }}
     where activity_type in {{ sql_list(var('meeting_activity_types')) }}
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 stop_events as (
@@ -141,7 +162,8 @@ final as (
         clocks.policy_name,
         clocks.target_business_hours,
         clocks.started_at,
-        stops.stopped_at
+        stops.stopped_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from clocks
     left join stops
         on
