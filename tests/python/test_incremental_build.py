@@ -41,6 +41,9 @@ PER_LEAD_MODELS = (
     "int_lead_handoffs_detected",
     "int_leads_joined_to_first_touch",
     "int_sla_clocks_started",
+    "int_content_downloads_joined_to_next_actions",
+    "int_lead_returns_joined_to_reasons",
+    "int_rep_meetings_joined_to_outcomes",
 )
 PER_LEAD_MARTS = ("dim_leads", "fct_sales_touches", "fct_lead_stage_entries", "fct_sla_lead_status")
 

@@ -7,9 +7,23 @@
     does not). Status: next_action (a next step in the window), no_next_action
     (none and the window has closed at as_of), pending (window still open at
     as_of, no next step yet).
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the leads with new marketing events, and a pending download
+    once as_of reaches the close of its window (next_change_at).
 -#}
 
 {%- set next_action_event_types = var('next_action_event_types') %}
+{%- set inputs = [{'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'}] %}
+{%- set recheck = 'next_change_at' %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs, recheck),
+    )
+}}
 
 with
 
@@ -27,6 +41,7 @@ events as (
         load_id,
         source_line_number
     from {{ ref('stg_ma__marketing_events') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 downloads as (
@@ -102,7 +117,12 @@ final as (
             when first_next_steps.next_action_at is not null then 'next_action'
             when windows.window_closes_at <= as_of.as_of_at then 'no_next_action'
             else 'pending'
-        end as next_action_status
+        end as next_action_status,
+        {{ next_change_at(
+            ['case when first_next_steps.next_action_at is null then windows.window_closes_at end'],
+            'as_of.as_of_at'
+        ) }} as next_change_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from windows
     cross join as_of
     left join first_next_steps

@@ -8,7 +8,26 @@
     (int_sales_touches_identified) made from the handoff up to the return
     instant, for the follow-up discipline (var
     `min_attempts_before_disqualify`).
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the leads with new history, lead, opportunity or activity
+    rows (stage entries, handoffs and touches all come from those).
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -22,6 +41,7 @@ returns as (
         case when entry_source = 'status_history' then source_record_id end as history_id
     from {{ ref('int_lead_stage_entries') }}
     where stage in ('rejected', 'disqualified')
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 status_changes as (
@@ -30,6 +50,7 @@ status_changes as (
         reason
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'status'
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 handoffs as (
@@ -38,6 +59,7 @@ handoffs as (
         handed_off_at,
         handoff_rep_id
     from {{ ref('int_lead_handoffs_detected') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 touches as (
@@ -45,6 +67,7 @@ touches as (
         lead_id,
         occurred_at
     from {{ ref('int_sales_touches_identified') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 with_handoff as (
@@ -96,7 +119,8 @@ final as (
             partition by with_handoff.lead_id, with_handoff.is_after_handoff
             order by with_handoff.returned_at, with_handoff.return_stage
         ) = 1 as is_first_return_after_handoff,
-        cast(coalesce(touches_before_return.sales_touches_before_return, 0) as integer) as sales_touches_before_return
+        cast(coalesce(touches_before_return.sales_touches_before_return, 0) as integer) as sales_touches_before_return,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from with_handoff
     left join touches_before_return
         on with_handoff.lead_id = touches_before_return.lead_id

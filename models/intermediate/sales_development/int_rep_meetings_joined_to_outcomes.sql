@@ -4,7 +4,26 @@
     and what followed it: the lead's first opportunity entry and first won
     entry at or after the booking (int_lead_stage_entries, by as_of). This is
     the rep's conversion chain meetings -> opportunities -> won.
+    Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
+    recomputes the leads with new activity, history, lead or opportunity
+    rows.
 -#}
+
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+    {'model': 'stg_crm__leads'},
+    {'model': 'stg_crm__opportunities'},
+] %}
+
+{{
+    config(
+        materialized=incremental_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook=reprocess_hook(inputs),
+    )
+}}
 
 with
 
@@ -17,6 +36,7 @@ meetings as (
         period_week
     from {{ ref('int_sales_activities_classified') }}
     where is_meeting_booked
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 stage_entries as (
@@ -26,6 +46,7 @@ stage_entries as (
         entered_at
     from {{ ref('int_lead_stage_entries') }}
     where stage in ('opportunity', 'won')
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 outcomes as (
@@ -51,7 +72,8 @@ final as (
         meetings.period_week,
         outcomes.opportunity_at,
         -- won counts in the chain only after an opportunity that followed the meeting
-        case when outcomes.opportunity_at is not null then outcomes.won_at end as won_at
+        case when outcomes.opportunity_at is not null then outcomes.won_at end as won_at,
+        {{ incremental_bookkeeping_columns(inputs) }}
     from meetings
     left join outcomes
         on meetings.rep_id = outcomes.rep_id
