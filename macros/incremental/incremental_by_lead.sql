@@ -1,11 +1,14 @@
 {#-
     Incremental builds, per lead.
 
-    The large event models are rebuilt per lead: an incremental run recomputes
-    every row of each lead whose input changed and leaves all other leads as
-    they are. Whole leads, not single rows, because their numbers are running
-    per lead (touch numbers, score segments, cycles): a late-arriving event
-    from last month changes the rows after it, and is handled exactly.
+    The models keyed by lead, from the event models to dim_leads and the fact
+    marts, are rebuilt per lead: an incremental run recomputes every row of
+    each lead whose input changed, or whose values move with as_of (4.
+    below), and leaves all other leads as they are. Whole leads, not single
+    rows, because their numbers are running per lead (touch numbers, score
+    segments, cycles): a late-arriving event from last month changes the
+    rows after it, and is handled exactly. The reports aggregate over all
+    leads and are rebuilt (at most tens of thousands of rows).
 
     Which leads are reprocessed (leads_to_reprocess):
       1. Leads with an input row from a load newer than the model's watermark.
@@ -223,10 +226,15 @@
     once as_of reaches it.
 -#}
 {% macro next_change_at(instants, as_of) -%}
+    {%- if instants | length == 1 -%}
+        case when {{ instants[0] }} > {{ as_of }} then {{ instants[0] }} end
+    {%- else -%}
+    {#- least() skips nulls on DuckDB and Spark; Spark wants two arguments or more -#}
     least(
         {%- for instant in instants %}
         case when {{ instant }} > {{ as_of }} then {{ instant }} end
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     )
+    {%- endif %}
 {%- endmacro %}
