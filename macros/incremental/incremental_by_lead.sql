@@ -156,6 +156,19 @@
 {%- endmacro %}
 
 
+{#- The inputs of a lead's sales touches: its activities, and the history,
+    lead and opportunity rows that place its handoff. The models built on
+    the touches are reprocessed for the same leads. -#}
+{% macro sales_touch_inputs() -%}
+    {{ return([
+        {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+        {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
+        {'model': 'stg_crm__leads'},
+        {'model': 'stg_crm__opportunities'},
+    ]) }}
+{%- endmacro %}
+
+
 {#- The inputs of the lead-level models that read every kind of lead
     event: SLA clocks and statuses, and dim_leads. -#}
 {% macro all_lead_inputs() -%}

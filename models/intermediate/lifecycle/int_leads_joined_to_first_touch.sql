@@ -11,12 +11,7 @@
     as_of reaches the close of its window (next_change_at).
 -#}
 
-{%- set inputs = [
-    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
-    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-    {'model': 'stg_crm__leads'},
-    {'model': 'stg_crm__opportunities'},
-] %}
+{%- set inputs = sales_touch_inputs() %}
 {%- set recheck = 'next_change_at' %}
 
 {{

@@ -9,12 +9,7 @@
     rows.
 -#}
 
-{%- set inputs = [
-    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
-    {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
-    {'model': 'stg_crm__leads'},
-    {'model': 'stg_crm__opportunities'},
-] %}
+{%- set inputs = sales_touch_inputs() %}
 
 {{
     config(
