@@ -2,6 +2,9 @@
 #   make demo   sample exports -> load -> dbt build -> docs -> KPI summary
 #   make test   lint (ruff, sqlfluff) and every test (pytest, incl. dbt builds)
 # Only Python 3.11 and make are needed: `make setup` makes .venv from uv.lock.
+# It compiles the packages' bytecode once: where PYTHONDONTWRITEBYTECODE is
+# set (many CI and container images), Python would otherwise compile dbt's
+# sources again at every start, about 1.2 s of each dbt command.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
@@ -25,7 +28,7 @@ setup: .venv/.synced  ## Create .venv from uv.lock (once; again when the lock ch
 
 .venv/.synced: pyproject.toml uv.lock
 	@test -x $(UV) || { $(PYTHON) -m venv .uv && .uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
-	$(UV) sync --frozen --all-extras --quiet
+	$(UV) sync --frozen --all-extras --quiet --compile-bytecode
 	@touch $@
 
 demo: setup  ## Main job on the demo: generate sample exports, load, build, docs, KPI summary

@@ -32,11 +32,11 @@
          after the old as_of: its filters `<= as_of` keep the same rows and
          only those instants can change it.
     The pre-hook (reprocess_hook) computes that set once, into a temporary
-    table of the model's connection, and removes the rows of those leads, so
-    a lead that now has no rows at all loses its old ones; each input CTE of
-    the model reads only the leads of that table (incremental_lead_filter),
-    and the model inserts the recomputed rows (strategy delete+insert by
-    lead).
+    table of the model's connection; each input CTE of the model reads only
+    the leads of that table (incremental_lead_filter). The incremental
+    strategy `per_lead` (get_incremental_per_lead_sql) then deletes every row
+    of those leads, so a lead that now has no rows at all loses its old ones,
+    and inserts the recomputed rows, in one transaction.
 
     What an incremental run does not see, and needs `dbt build --full-refresh`:
     a change to a rule seed or a var the models read (label mappings,
@@ -90,26 +90,37 @@
 {#-
     Lead ids to recompute in an incremental run of the current model.
     inputs: list of {model: name, time_column: column (optional)}; each model
-    has lead_id and load_id.
+    has lead_id and load_id. Run at execution time (in the pre-hook): the
+    model's watermark and whether its as_of setting changed are read first
+    and written into the query as constants, and each condition is a branch
+    of its own, so DuckDB skips the row groups of older loads (min/max of
+    load_id per row group) instead of testing every input row.
 -#}
 {% macro leads_to_reprocess(inputs, recheck_column=none) -%}
     {%- set lookback_days = var('incremental_lookback_days') | int -%}
+    {%- set state = run_query(
+        'select coalesce(max(processed_load_id), -1), coalesce(bool_or(as_of_setting <> '
+        ~ as_of_setting() ~ '), false) from ' ~ this
+    ) -%}
+    {%- set watermark = state.columns[0].values()[0] | int -%}
+    {%- set as_of_setting_changed = state.columns[1].values()[0] -%}
     select lead_id from (
         {%- for input in inputs %}
-        select lead_id
-        from {{ ref(input.model) }}
-        where load_id > (select coalesce(max(processed_load_id), -1) from {{ this }})
+        {%- if as_of_setting_changed %}
+        -- built with another as_of setting: every lead again
+        select lead_id from {{ ref(input.model) }}
+        {%- else %}
+        select lead_id from {{ ref(input.model) }}
+        where load_id > {{ watermark }}
         {%- if input.time_column and lookback_days > 0 %}
-            or {{ input.time_column }} > (
-                select {{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ input.time_column ~ ')') }}
-                from {{ ref(input.model) }}
-            )
+        union all
+        select lead_id from {{ ref(input.model) }}
+        where {{ input.time_column }} > (
+            select {{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ input.time_column ~ ')') }}
+            from {{ ref(input.model) }}
+        )
         {%- endif %}
-            -- built with another as_of setting: every lead again
-            or exists (
-                select 1 from {{ this }}
-                where as_of_setting <> {{ as_of_setting() }}
-            )
+        {%- endif %}
         {%- if not loop.last %}
         union all
         {%- endif %}
@@ -128,20 +139,33 @@
 
 
 {#-
-    The pre_hook config of a per-lead incremental model (the hooks are
-    rendered again at run time):
+    The config of a per-lead incremental model (the hook is rendered again
+    at run time):
 
         {%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
-        {{ config(..., pre_hook=reprocess_hook(inputs)) }}
+        {{ config(..., incremental_strategy='per_lead', pre_hook=reprocess_hook(inputs)) }}
 
     recheck_column: the model's next_change_at column, if it has one (4.).
 -#}
 {% macro reprocess_hook(inputs, recheck_column=none) -%}
     {%- set arguments = tojson(inputs) ~ (', ' ~ tojson(recheck_column) if recheck_column else '') %}
-    {{ return([
-        '{{ create_leads_to_reprocess(' ~ arguments ~ ') }}',
-        '{{ delete_leads_to_reprocess() }}',
-    ]) }}
+    {{ return(['{{ create_leads_to_reprocess(' ~ arguments ~ ') }}']) }}
+{%- endmacro %}
+
+
+{#-
+    The incremental strategy `per_lead`: replace every row of the leads
+    reprocessed by the rows just computed for them. dbt's delete+insert
+    would delete by the keys of the new rows only, missing a lead whose
+    rows are all gone, and scans the target a second time.
+-#}
+{% macro get_incremental_per_lead_sql(arg_dict) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where lead_id in (select lead_id from {{ leads_to_reprocess_table() }});
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
 
@@ -188,18 +212,11 @@
 {%- endmacro %}
 
 
-{#- Pre-hooks of the per-lead incremental models (no-ops on a full build). -#}
+{#- The pre-hook of the per-lead incremental models (a no-op on a full build). -#}
 {% macro create_leads_to_reprocess(inputs, recheck_column=none) -%}
     {%- if is_incremental_run() -%}
         create or replace temporary table {{ leads_to_reprocess_table() }} as
         {{ leads_to_reprocess(inputs, recheck_column) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro delete_leads_to_reprocess() -%}
-    {%- if is_incremental_run() -%}
-        delete from {{ this }}
-        where lead_id in (select lead_id from {{ leads_to_reprocess_table() }})
     {%- endif -%}
 {%- endmacro %}
 

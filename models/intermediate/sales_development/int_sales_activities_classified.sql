@@ -20,8 +20,7 @@
 {{
     config(
         materialized=incremental_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
+        incremental_strategy='per_lead',
         pre_hook=reprocess_hook(inputs),
     )
 }}
