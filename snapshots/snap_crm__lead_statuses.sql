@@ -7,6 +7,11 @@
     known; stg_crm__lead_status_versions reads it. Personal data is left out.
     Run by `dbt build` (or `dbt snapshot`) after every load; it is not rebuilt
     by --full-refresh, which is the point.
+
+    Each run compares only the leads of loads newer than the snapshot's
+    newest: the loader replaces a lead's raw row whenever a load carries it,
+    so a lead of an older load has not changed since it was snapshotted.
+    Leads left out are not deletions (hard_deletes 'ignore', dbt's default).
 -#}
 {% snapshot snap_crm__lead_statuses %}
 
@@ -15,6 +20,7 @@
         unique_key='lead_id',
         strategy='check',
         check_cols=['status', 'owner_id'],
+        hard_deletes='ignore',
     )
 }}
 
@@ -26,5 +32,8 @@ select
     updated_at,
     _load_id
 from {{ source('crm', 'leads') }}
+{%- if load_relation(this) is not none %}
+where _load_id > (select max(_load_id) from {{ this }})
+{%- endif %}
 
 {% endsnapshot %}
