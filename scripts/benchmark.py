@@ -16,8 +16,11 @@ repetitions, in a fresh DuckDB file, it times separately:
 
 and reports the median of each, its peak memory (max RSS of the step's
 process tree), the throughput of the load, the incremental build as a share
-of the full one, and the row counts of the public marts. Output: a table on
-stdout and, with --json, a JSON file.
+of the full one, and the row counts of the public marts. For the dbt steps it
+also shows where the time goes (lead_tools/dbt_timing.py): dbt's start and
+finish, the time of the nodes and the part of it spent in SQL, dbt's own time
+per node, and the slowest nodes. Output: a table on stdout and, with --json,
+a JSON file.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb
 from lead_tools.dbt_cli import REPO_ROOT, dbt_executable
+from lead_tools.dbt_timing import TimeSplit, split_time
 
 PUBLIC_MARTS = (
     "dim_leads",
@@ -102,6 +107,18 @@ def folder_size(folder: Path) -> tuple[int, float]:
     return rows, size / 1024 / 1024
 
 
+def median_split(runs: list[TimeSplit]) -> TimeSplit:
+    """The median of each figure over the runs; the slowest nodes of the last run."""
+    return TimeSplit(
+        wall=statistics.median(split.wall for split in runs),
+        start_and_finish=statistics.median(split.start_and_finish for split in runs),
+        nodes=runs[-1].nodes,
+        node_seconds=statistics.median(split.node_seconds for split in runs),
+        sql_seconds=statistics.median(split.sql_seconds for split in runs),
+        slowest=runs[-1].slowest,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
     steps = ("load", "models", "tests", "delta load", "incremental", "delta tests")
     results: dict[str, list[tuple[float, float]]] = {step: [] for step in steps}
+    splits: dict[str, list[TimeSplit]] = {}
     counts: dict[str, int] = {}
     test_failures: list[str] = []
     dbt = dbt_executable()
@@ -166,7 +184,6 @@ def main(argv: list[str] | None = None) -> int:
             **env,
             "DUCKDB_PATH": str(database),
             "DBT_TARGET_PATH": str(database.parent / "target"),
-            "DBT_LOG_PATH": str(database.parent / "logs"),
         }
         load = [python, "scripts/load_exports.py", "--quiet"]
         for step, command in (
@@ -179,12 +196,27 @@ def main(argv: list[str] | None = None) -> int:
         ):
             print(f"run {run}/{args.runs}: {step} ...", file=sys.stderr)
             tolerated = test_failures if "test" in command else None
-            results[step].append(timed(command, step_env, tolerated))
+            # each dbt step logs into a folder of its own: its SQL timings
+            log_dir = database.parent / "logs" / step.replace(" ", "_")
+            shutil.rmtree(log_dir, ignore_errors=True)
+            results[step].append(
+                timed(command, {**step_env, "DBT_LOG_PATH": str(log_dir)}, tolerated)
+            )
             # keep dbt's per-node timings of each step (where the time goes)
             run_results = database.parent / "target" / "run_results.json"
             if command[0] == dbt and run_results.exists():
-                run_results.replace(
+                kept = run_results.replace(
                     run_results.with_name(f"run_results_{step.replace(' ', '_')}.json")
+                )
+                splits.setdefault(step, []).append(
+                    split_time(
+                        results[step][-1][0],
+                        json.loads(kept.read_text(encoding="utf-8")),
+                        "".join(
+                            log.read_text(encoding="utf-8", errors="replace")
+                            for log in sorted(log_dir.glob("dbt.log*"), reverse=True)
+                        ),
+                    )
                 )
         with duckdb.connect(str(database), read_only=True) as connection:
             counts = {
@@ -209,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         "delta_window": [base_at, delta_at],
         "mart_rows": counts,
         "test_failures": test_failures,
+        "time_split": {step: median_split(runs).as_dict() for step, runs in splits.items()},
     }
     load_seconds = summary["steps"]["load"]["median_seconds"]
     summary["load_rows_per_second"] = round(rows / load_seconds)
@@ -232,6 +265,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  incremental build after the delta: {summary['incremental_share_of_full_build']:.1%} of the full build"
     )
+    print("  where the time of the dbt steps goes (medians; slowest nodes of the last run):")
+    print(
+        f"  {'step':<12} {'wall':>6} {'start+end':>9} {'nodes':>5} {'node time':>9} "
+        f"{'SQL':>6} {'dbt/node':>8}"
+    )
+    for step, runs in splits.items():
+        split = median_split(runs)
+        print(
+            f"  {step:<12} {split.wall:>6.1f} {split.start_and_finish:>9.1f} {split.nodes:>5} "
+            f"{split.node_seconds:>9.1f} {split.sql_seconds:>6.1f} {split.dbt_per_node:>8.3f}"
+        )
+    for step, runs in splits.items():
+        slowest = ", ".join(
+            f"{node} {total:.1f} s (SQL {sql:.1f})" for node, total, sql in runs[-1].slowest
+        )
+        print(f"  slowest in {step}: {slowest}")
     for failure in test_failures:
         print(f"  WARNING: failing tests (timed all the same):\n{failure}")
     if args.json:
