@@ -6,7 +6,7 @@ file log keeps); two threads interleave, as in a run with threads: 2."""
 from __future__ import annotations
 
 import pytest
-from lead_tools.dbt_timing import split_time, sql_seconds_by_node
+from lead_tools.dbt_timing import node_name, split_time, sql_seconds_by_node
 
 A = "model.lead_handoff.int_a"
 B = "model.lead_handoff.int_b"
@@ -66,3 +66,13 @@ def test_the_split_of_a_command():
         ("int_a", 1.3, pytest.approx(1.101)),
         ("int_b", 0.7, pytest.approx(0.6)),
     ]
+
+
+def test_node_names():
+    assert node_name("model.lead_handoff.dim_leads") == "dim_leads"
+    # a data test's id ends in a hash; its name is the part before it
+    assert (
+        node_name("test.lead_handoff.not_null_dim_leads_lead_id.5c1b3a2e0f")
+        == "not_null_dim_leads_lead_id"
+    )
+    assert node_name("unit_test.lead_handoff.dim_leads.lead_is_ignored") == "lead_is_ignored"
