@@ -16,6 +16,9 @@ repetitions, in a fresh DuckDB file, it times separately:
   incremental  dbt build of everything but tests again: the incremental
                models only recompute the leads of the delta
   delta tests  dbt test after the incremental build
+  no new data  the incremental build once more, with nothing loaded since: what
+               an incremental run costs whatever the delta (dbt itself, the
+               reports, the lookback, finding the leads to reprocess)
 
 and reports the median of each, its peak memory (max RSS of the step's
 process tree), the throughput of the load, the incremental build as a share
@@ -172,7 +175,16 @@ def main(argv: list[str] | None = None) -> int:
     rows, megabytes = folder_size(exports)
     delta_rows, _ = folder_size(delta)
 
-    steps = ("parse", "load", "models", "tests", "delta load", "incremental", "delta tests")
+    steps = (
+        "parse",
+        "load",
+        "models",
+        "tests",
+        "delta load",
+        "incremental",
+        "delta tests",
+        "no new data",
+    )
     results: dict[str, list[tuple[float, float]]] = {step: [] for step in steps}
     splits: dict[str, list[TimeSplit]] = {}
     counts: dict[str, int] = {}
@@ -198,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             ("delta load", [*load, str(delta)]),
             ("incremental", build_models),
             ("delta tests", [dbt, "test", "--quiet"]),
+            ("no new data", build_models),
         ):
             print(f"run {run}/{args.runs}: {step} ...", file=sys.stderr)
             tolerated = test_failures if "test" in command else None
@@ -255,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     summary["incremental_share_of_full_build"] = round(
         summary["steps"]["incremental"]["median_seconds"] / full_build, 3
     )
+    summary["no_new_data_share_of_full_build"] = round(
+        summary["steps"]["no new data"]["median_seconds"] / full_build, 3
+    )
 
     print(
         f"\n{args.leads:,} leads: {rows:,} export rows, {megabytes:,.1f} MB; median of {args.runs} run(s)"
@@ -269,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     print("  mart rows: " + ", ".join(f"{m} {n:,}" for m, n in counts.items()))
     print(
         f"  incremental build after the delta: {summary['incremental_share_of_full_build']:.1%} of the full build"
+    )
+    print(
+        f"  incremental build with no new data: {summary['no_new_data_share_of_full_build']:.1%} of the full build"
     )
     print("  where the time of the dbt steps goes (medians; slowest nodes of the last run):")
     print(

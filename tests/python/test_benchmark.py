@@ -1,0 +1,72 @@
+"""scripts/benchmark.py end to end at a tiny size: every step runs and is reported.
+
+No timing is asserted (speed is the benchmark's output, not a test): this only
+checks that the script still does the whole job and that its JSON adds up.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from lead_tools.dbt_cli import REPO_ROOT
+
+STEPS = [
+    "parse",
+    "load",
+    "models",
+    "tests",
+    "delta load",
+    "incremental",
+    "delta tests",
+    "no new data",
+]
+
+
+def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
+    report = tmp_path / "benchmark.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "scripts/benchmark.py",
+            "--leads",
+            "800",
+            "--runs",
+            "1",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json",
+            str(report),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    summary = json.loads(report.read_text(encoding="utf-8"))
+
+    assert list(summary["steps"]) == STEPS
+    for step, figures in summary["steps"].items():
+        assert figures["median_seconds"] > 0, step
+        assert figures["peak_rss_gb"] > 0, step
+    assert summary["test_failures"] == []
+    # the delta is one day of a world whose base export holds every earlier day
+    assert 0 < summary["delta_rows"] < summary["export_rows"]
+    assert all(rows > 0 for rows in summary["mart_rows"].values()), summary["mart_rows"]
+    steps = summary["steps"]
+    full = steps["models"]["median_seconds"]
+    assert summary["incremental_share_of_full_build"] == round(
+        steps["incremental"]["median_seconds"] / full, 3
+    )
+    assert summary["no_new_data_share_of_full_build"] == round(
+        steps["no new data"]["median_seconds"] / full, 3
+    )
+    # the time split covers every dbt step but parse, and each has nodes
+    assert set(summary["time_split"]) == set(STEPS) - {"parse", "load", "delta load"}
+    assert all(split["nodes"] > 0 for split in summary["time_split"].values())
+    # the table names every step
+    for step in STEPS:
+        assert f"  {step} " in completed.stdout, step
