@@ -136,9 +136,17 @@ class Recomputation:
             connection,
             "lead_history",
             "lead_id, changed_at, lower(trim(field)) as field, old_value, new_value,"
-            " history_id, _load_id, _source_line",
+            " history_id, length(history_id) as history_id_length, _load_id, _source_line",
         ).sort(
-            ["lead_id", "changed_at", "history_id", "_load_id", "_source_line"],
+            # same instant: history_id (shorter first: h9 before h10), then file order
+            [
+                "lead_id",
+                "changed_at",
+                "history_id_length",
+                "history_id",
+                "_load_id",
+                "_source_line",
+            ],
             nulls_last=True,
         )
         self.status_history: dict[str, list[tuple]] = defaultdict(list)

@@ -27,6 +27,7 @@ owner_changes as (
     select
         lead_id,
         history_id,
+        is_history_id_derived,
         old_value as previous_owner_id,
         new_value as owner_id,
         changed_at,
@@ -57,11 +58,11 @@ ordered_changes as (
         changed_at,
         row_number() over (
             partition by lead_id
-            order by changed_at, history_id, load_id, source_line_number
+            order by {{ history_change_order() }}
         ) as change_number,
         lead(changed_at) over (
             partition by lead_id
-            order by changed_at, history_id, load_id, source_line_number
+            order by {{ history_change_order() }}
         ) as next_changed_at
     from owner_changes
 ),

@@ -3,6 +3,9 @@
     as_of: the creation (stage lead), the status history, the status before the
     first recorded change, the current status when it is newer than the
     history, and linked opportunities (created -> opportunity, won -> won).
+    `event_order` follows `sequenced_at`: entered_at, except that the current
+    status comes after the last status change and a won opportunity after its
+    creation, whatever earlier instant the export gives them.
     `cycle_number` counts the side exits (rejected, disqualified, recycled,
     lost) before the event: a lead starts a new cycle after each, so later
     entries are re-entries. Unmapped statuses (stage unknown) are left out.
@@ -51,6 +54,7 @@ status_changes as (
     select
         lead_id,
         history_id,
+        is_history_id_derived,
         old_stage,
         new_stage,
         changed_at,
@@ -58,7 +62,7 @@ status_changes as (
         source_line_number,
         row_number() over (
             partition by lead_id
-            order by changed_at, history_id, load_id, source_line_number
+            order by {{ history_change_order() }}
         ) as change_number
     from {{ ref('stg_crm__lead_history') }}
     where changed_field = 'status'
@@ -78,7 +82,7 @@ opportunities as (
                         closed_at,
                         case
                             when close_date is not null
-                                then greatest({{ from_business_time('cast(close_date as timestamp)') }}, created_at)
+                                then {{ from_business_time('cast(close_date as timestamp)') }}
                         end,
                         created_at
                     )
@@ -177,7 +181,9 @@ creation_events as (
         0 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        created_at as sequenced_at
     from leads
 ),
 
@@ -203,7 +209,9 @@ initial_status_events as (
         1 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        leads.created_at as sequenced_at
     from leads
     left join history_summary
         on leads.lead_id = history_summary.lead_id
@@ -222,7 +230,9 @@ version_events as (
         2 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        observed_at as sequenced_at
     from status_versions
     where version_number > 1
         and coalesce(stage, '') <> coalesce(previous_stage, '')
@@ -237,22 +247,28 @@ history_events as (
         2 as source_priority,
         history_id as source_record_id,
         load_id,
-        source_line_number
+        source_line_number,
+        change_number as source_order,
+        changed_at as sequenced_at
     from status_changes
 ),
 
--- a current status that differs from the last one in the history changed
--- after it: at updated_at (created_at when absent), never before that change
+-- a current status that differs from the last one in the history is newer
+-- than it: reached at updated_at (created_at when absent), as the lead
+-- export dates it, even when that is before the last change; being the
+-- lead's latest state, it is sequenced after that change all the same
 current_status_events as (
     select
         leads.lead_id,
         leads.current_stage as stage,
-        greatest(coalesce(leads.updated_at, leads.created_at), history_summary.last_changed_at) as entered_at,
+        coalesce(leads.updated_at, leads.created_at) as entered_at,
         'current_status' as entry_source,
         3 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        greatest(coalesce(leads.updated_at, leads.created_at), history_summary.last_changed_at) as sequenced_at
     from leads
     inner join history_summary
         on leads.lead_id = history_summary.lead_id
@@ -265,12 +281,14 @@ current_status_events as (
     select
         leads.lead_id,
         leads.current_stage as stage,
-        greatest(coalesce(leads.updated_at, leads.created_at), version_summary.last_observed_at) as entered_at,
+        coalesce(leads.updated_at, leads.created_at) as entered_at,
         'current_status' as entry_source,
         3 as source_priority,
         cast(null as {{ dbt.type_string() }}) as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        greatest(coalesce(leads.updated_at, leads.created_at), version_summary.last_observed_at) as sequenced_at
     from leads
     inner join version_summary
         on leads.lead_id = version_summary.lead_id
@@ -288,10 +306,13 @@ opportunity_events as (
         4 as source_priority,
         opportunity_id as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        created_at as sequenced_at
     from opportunities
 ),
 
+-- sequenced after the opportunity's creation, even when close_date is earlier
 won_events as (
     select
         lead_id,
@@ -301,7 +322,9 @@ won_events as (
         5 as source_priority,
         opportunity_id as source_record_id,
         cast(null as bigint) as load_id,
-        cast(null as bigint) as source_line_number
+        cast(null as bigint) as source_line_number,
+        cast(null as bigint) as source_order,
+        greatest(won_at, created_at) as sequenced_at
     from opportunities
     where is_won
 ),
@@ -339,8 +362,9 @@ ordered as (
         row_number() over (
             partition by known_until_as_of.lead_id
             order by
-                known_until_as_of.entered_at,
+                known_until_as_of.sequenced_at,
                 known_until_as_of.source_priority,
+                known_until_as_of.source_order,
                 known_until_as_of.source_record_id,
                 known_until_as_of.load_id,
                 known_until_as_of.source_line_number

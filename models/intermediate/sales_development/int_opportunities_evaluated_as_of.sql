@@ -1,8 +1,8 @@
 {#-
     One row per opportunity created by as_of, with its state at as_of: closed
     (and won) only when it closed at or before as_of. The close instant is
-    closed_at, else the start of close_date in the business time zone (not
-    before created_at), else created_at: the same rule as the won stage of
+    closed_at, else the start of close_date in the business time zone (even
+    when that day is before created_at), else created_at: the same rule as the won stage of
     int_lead_stage_events_unioned. Amounts as exported (one currency assumed).
 -#}
 
@@ -41,7 +41,7 @@ closing as (
                         closed_at,
                         case
                             when close_date is not null
-                                then greatest({{ from_business_time('cast(close_date as timestamp)') }}, created_at)
+                                then {{ from_business_time('cast(close_date as timestamp)') }}
                         end,
                         created_at
                     )

@@ -3,8 +3,9 @@
     `mql_score_threshold` (the score-based MQL instant) and the var
     `what_if_mql_score_threshold`, by as_of. Decay only lowers a score
     between events, so a threshold is first reached at a behaviour event
-    (behaviour points since the last reset, floored at 0, + attribute score),
-    or at creation when the attribute score alone reaches it.
+    (behaviour points since the last reset, floored at 0, + attribute score,
+    after every event of that instant), or at creation when the attribute
+    score alone reaches it.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every lead with new events or a new version of its lead row
     (attributes).
@@ -41,13 +42,27 @@ attribute_scores as (
     select * from {{ ref('int_lead_attributes_scored') }}
 ),
 
+-- the score at an instant counts every event of that instant: of events at
+-- the same instant, only the running sum after the last one is a score the
+-- lead had
 behaviour_events as (
     select
         lead_id,
         occurred_at,
         behaviour_points_running
-    from {{ ref('int_marketing_events_scored') }}
-    {{- incremental_lead_filter('lead_id') }}
+    from (
+        select
+            lead_id,
+            occurred_at,
+            behaviour_points_running,
+            row_number() over (
+                partition by lead_id, occurred_at
+                order by behaviour_event_number desc
+            ) as position_from_last_of_instant
+        from {{ ref('int_marketing_events_scored') }}
+        {{- incremental_lead_filter('lead_id') }}
+    ) as events_of_instants
+    where position_from_last_of_instant = 1
 ),
 
 scored_instants as (
