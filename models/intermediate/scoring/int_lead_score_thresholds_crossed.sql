@@ -42,27 +42,15 @@ attribute_scores as (
     select * from {{ ref('int_lead_attributes_scored') }}
 ),
 
--- the score at an instant counts every event of that instant: of events at
--- the same instant, only the running sum after the last one is a score the
--- lead had
+-- behaviour_points_running counts every event of its instant, so a sum
+-- partway through an instant is never taken for a score
 behaviour_events as (
     select
         lead_id,
         occurred_at,
         behaviour_points_running
-    from (
-        select
-            lead_id,
-            occurred_at,
-            behaviour_points_running,
-            row_number() over (
-                partition by lead_id, occurred_at
-                order by behaviour_event_number desc
-            ) as position_from_last_of_instant
-        from {{ ref('int_marketing_events_scored') }}
-        {{- incremental_lead_filter('lead_id') }}
-    ) as events_of_instants
-    where position_from_last_of_instant = 1
+    from {{ ref('int_marketing_events_scored') }}
+    {{- incremental_lead_filter('lead_id') }}
 ),
 
 scored_instants as (

@@ -5,7 +5,8 @@
     is kept as these events, not as a row per lead per day:
     `segment_number` starts again after a gap of var `score_reset_after_days`
     without behaviour (the behaviour score resets to 0), and
-    `behaviour_points_running` is the sum of points since that reset.
+    `behaviour_points_running` is the sum of points since that reset, up to
+    and including the event's instant (every event at that instant).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every event of the leads with new events.
 -#}
@@ -131,10 +132,12 @@ final as (
         is_fast_track,
         behaviour_event_number,
         segment_number,
+        -- a range frame: the events at the same instant are peers, all
+        -- counted, so this is the lead's behaviour points at that instant
         cast(sum(points) over (
             partition by lead_id, segment_number
-            order by behaviour_event_number
-            rows between unbounded preceding and current row
+            order by occurred_at
+            range between unbounded preceding and current row
         ) as integer) as behaviour_points_running,
         {{ incremental_bookkeeping_columns(inputs) }}
     from segmented
