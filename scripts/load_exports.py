@@ -31,7 +31,8 @@ is recorded in raw._load_audit; rows read = loaded + quarantined for every file.
 EPILOG = """\
 rules:
   headers     one header row, names trimmed and matched case-insensitively (BOM ignored),
-              any column order; a missing required column stops the run before any load.
+              any column order; a missing required column fails that file (nothing loaded
+              from it, exit code 1); the other files load.
   encoding    auto: UTF-8 (with or without BOM), else CP932/Shift_JIS (transcoded to a
               temporary UTF-8 copy); a file that decodes in neither fails (byte offset
               reported, nothing loaded from it).

@@ -38,10 +38,10 @@ calendar as (
 
 -- Business days keyed by the day-long buckets (1440 business minutes) their
 -- minute range touches: at most two, as a day has at most 1440 minutes.
--- Finding the day that contains a deadline is then an equality join on the
--- bucket plus a range check, instead of a range join of every clock with
--- every calendar day (20x slower at a million leads).
-deadline_days as (
+-- Finding the day that contains a business-minute index is then an equality
+-- join on the bucket plus a range check, instead of a range join of every
+-- clock with every calendar day (20x slower at a million leads).
+bucketed_business_days as (
     select
         calendar_date,
         opens_at_minute,
@@ -80,26 +80,44 @@ indexed as (
         on {{ business_date_of('clocks.stopped_at') }} = stop_calendar.calendar_date
 ),
 
--- the deadline is where the business-minute index reaches start + target:
--- the business day whose minutes contain it (a deadline on closing time is
--- written as the next opening, the same business instant)
-deadlines as (
+-- the two instants a clock needs back from its business-minute index: where
+-- it starts (started_at, or the next opening when that is outside business
+-- hours) and its deadline (start + target)
+business_minutes_wanted as (
     select
-        indexed.lead_id,
-        indexed.policy_name,
+        lead_id,
+        policy_name,
+        'clock_start' as instant_kind,
+        start_minute_index as minute_index
+    from indexed
+    union all
+    select
+        lead_id,
+        policy_name,
+        'deadline' as instant_kind,
+        start_minute_index + target_business_hours * 60 as minute_index
+    from indexed
+),
+
+-- the instant of an index: in the business day whose minutes contain it (an
+-- index on closing time is written as the next opening, the same business
+-- instant)
+business_instants as (
+    select
+        wanted.lead_id,
+        wanted.policy_name,
+        wanted.instant_kind,
         {{ from_business_time(dbt.dateadd(
             'second',
-            'cast(round((indexed.start_minute_index + indexed.target_business_hours * 60'
-            ~ ' - deadline_calendar.business_minutes_before + deadline_calendar.opens_at_minute) * 60) as bigint)',
-            'cast(deadline_calendar.calendar_date as timestamp)',
-        )) }} as deadline_at
-    from indexed
-    inner join deadline_days as deadline_calendar
-        on deadline_calendar.minute_bucket
-            = cast(floor((indexed.start_minute_index + indexed.target_business_hours * 60) / 1440) as bigint)
-            and indexed.start_minute_index + indexed.target_business_hours * 60 >= deadline_calendar.business_minutes_before
-            and indexed.start_minute_index + indexed.target_business_hours * 60
-            < deadline_calendar.business_minutes_before + deadline_calendar.business_minutes
+            'cast(round((wanted.minute_index'
+            ~ ' - business_day.business_minutes_before + business_day.opens_at_minute) * 60) as bigint)',
+            'cast(business_day.calendar_date as timestamp)',
+        )) }} as instant_at
+    from business_minutes_wanted as wanted
+    inner join bucketed_business_days as business_day
+        on business_day.minute_bucket = cast(floor(wanted.minute_index / 1440) as bigint)
+            and wanted.minute_index >= business_day.business_minutes_before
+            and wanted.minute_index < business_day.business_minutes_before + business_day.business_minutes
 ),
 
 statuses as (
@@ -109,7 +127,8 @@ statuses as (
         indexed.policy_name,
         indexed.target_business_hours,
         indexed.started_at,
-        deadlines.deadline_at,
+        clock_starts.instant_at as clock_started_at,
+        deadlines.instant_at as deadline_at,
         indexed.stopped_at,
         (indexed.stop_minute_index - indexed.start_minute_index) / 60.0 as elapsed_business_hours,
         case
@@ -117,13 +136,18 @@ statuses as (
                 and (indexed.stop_minute_index - indexed.start_minute_index) / 60.0 <= indexed.target_business_hours
                 then 'met'
             when indexed.stopped_at is not null then 'breached'
-            when deadlines.deadline_at < as_of.as_of_at then 'breached'
+            when deadlines.instant_at < as_of.as_of_at then 'breached'
             else 'pending'
         end as sla_status
     from indexed
-    left join deadlines
+    left join business_instants as clock_starts
+        on indexed.lead_id = clock_starts.lead_id
+            and indexed.policy_name = clock_starts.policy_name
+            and clock_starts.instant_kind = 'clock_start'
+    left join business_instants as deadlines
         on indexed.lead_id = deadlines.lead_id
             and indexed.policy_name = deadlines.policy_name
+            and deadlines.instant_kind = 'deadline'
     cross join as_of
 ),
 

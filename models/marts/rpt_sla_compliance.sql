@@ -19,7 +19,7 @@ clocks as (
     select
         sla_statuses.lead_id,
         sla_statuses.policy_name,
-        cast({{ dbt.date_trunc('week', to_business_time('sla_statuses.started_at')) }} as date) as period_week,
+        cast({{ dbt.date_trunc('week', to_business_time('sla_statuses.clock_started_at')) }} as date) as period_week,
         sla_statuses.sla_status,
         case when sla_statuses.stopped_at is not null then sla_statuses.elapsed_business_hours end as stopped_business_hours,
         leads.channel,

@@ -152,7 +152,8 @@ def sla_frames(facts: list[LeadFacts], leads: pl.DataFrame, rules: Rules):
             "stopped_at": c.stopped_at,
             "elapsed_business_hours": c.elapsed_hours,
             "sla_status": c.status,
-            "period_week": week_of(c.started_at, rules),
+            # the week the clock started: at the next opening when started outside hours
+            "period_week": week_of(rules.calendar.add_hours(c.started_at, 0), rules),
         }
         for f in facts
         for c in f.sla

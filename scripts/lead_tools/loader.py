@@ -7,10 +7,11 @@ Python API::
 
 How a run goes
 1. Find the contract files in the folder (names matched case-insensitively; other files are
-   reported and skipped). Read and check every header: a missing required column (or an
-   undecodable / unparseable header) stops the run before anything is written. Open the
-   database (a lock held by another process is a clear error, exit code 2). Scan every file
-   (sha256 in a thread, newline count, encoding sniffed from the first 4 MB).
+   reported and skipped). Read and check every header: a file with a missing required column
+   (or an undecodable / unparseable header) fails on its own (status ``failed``, a ``failed``
+   audit row, exit code 1): nothing from it is loaded, the other files load. Open the
+   database (a lock held by another process is a clear error, exit code 2). Scan each file
+   before its load (sha256 in a thread, newline count, encoding sniffed from the first 4 MB).
 2. Per file: a file whose sha256 already has a ``loaded`` audit row is skipped ("already
    loaded", counts taken from the audit, nothing written). Otherwise DuckDB's own CSV reader
    reads it (all VARCHAR, header skipped and parsed by us, strict mode, rejects stored) into a
@@ -271,34 +272,37 @@ def run_load(
     listing = discover(folder)
     for path in listing.skipped:
         log(f"skipping {path.name}: not a contract file")
-    layouts, problems = [], []
+    # a file whose header fails the check (a required column missing, an undecodable or
+    # unparseable header) fails on its own: nothing from it is loaded, the others load
+    layouts: list[ExportFileLayout | tuple[Path, ExportFile, FileResult]] = []
     for path, spec in listing.files:
         try:
             layouts.append(read_layout(path, spec, encoding))
         except InputFileError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise InputFileError(
-            "\n".join([*problems, "nothing was loaded (the header check runs before any load)"])
-        )
+            layouts.append((path, spec, _failed_before_load(path, spec, str(exc))))
+            log(f"{path.name}: FAILED: {exc}")
 
     con = connect(db)
     try:
         _set_timezone(con, tz)
         zone = source_zone(con, tz)
-        scans: list[ScanResult] = []
-        for layout in layouts:
-            log(f"checking {layout.file_name} ...")
-            try:
-                scans.append(scan_file(layout.path, encoding))
-            except InputFileError as exc:
-                problems.append(str(exc))
-        if problems:
-            raise InputFileError("\n".join([*problems, "nothing was loaded"]))
         ensure_schema(con)
         results = []
         with tempfile.TemporaryDirectory(prefix="load_exports_") as tmp:
-            for number, (layout, scan) in enumerate(zip(layouts, scans, strict=True), start=1):
+            for number, layout in enumerate(layouts, start=1):
+                if isinstance(layout, tuple):
+                    path, spec, result = layout
+                    _record_header_failure(con, path, spec, result, encoding)
+                    results.append(result)
+                    continue
+                log(f"[{number}/{len(layouts)}] checking {layout.file_name} ...")
+                try:
+                    scan = scan_file(layout.path, encoding)
+                except InputFileError as exc:
+                    result = _failed_before_load(layout.path, layout.spec, str(exc))
+                    results.append(result)
+                    log(f"[{number}/{len(layouts)}] {layout.file_name}: {_describe(result)}")
+                    continue
                 log(
                     f"[{number}/{len(layouts)}] {layout.file_name} ({scan.size / 1e6:,.1f} MB, {scan.encoding}) ..."
                 )
@@ -308,6 +312,30 @@ def run_load(
     finally:
         con.close()
     return LoadReport(db, results, listing.skipped)
+
+
+def _failed_before_load(path: Path, spec: ExportFile, error: str) -> FileResult:
+    """The result of a file refused before its rows were read (header check, scan)."""
+    return FileResult(
+        file_name=path.name,
+        table=f"{settings.RAW_SCHEMA}.{spec.name}",
+        status=STATUS_FAILED,
+        error=error,
+        file_bytes=path.stat().st_size if path.is_file() else 0,
+    )
+
+
+def _record_header_failure(
+    con: duckdb.DuckDBPyConnection, path: Path, spec: ExportFile, result: FileResult, encoding: str
+) -> None:
+    """Put a file refused at its header on record (a ``failed`` audit row), if it can be read."""
+    try:
+        scan = scan_file(path, encoding)
+    except (InputFileError, OSError):
+        return
+    result.encoding, result.file_hash = scan.encoding, scan.sha256
+    layout = ExportFileLayout(path=path, spec=spec, columns=[], header_encoding=scan.encoding)
+    _record_failure(con, layout, scan, result)
 
 
 def _describe(result: FileResult) -> str:

@@ -213,7 +213,7 @@ def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportF
         plural = "s" if len(missing) > 1 else ""
         raise InputFileError(
             f"{path.name}: required column{plural} missing: {', '.join(missing)} "
-            f"(found: {found}); nothing was loaded"
+            f"(found: {found}); nothing from this file was loaded"
         )
     # a late extra column could collide with the generated name of an earlier one: re-check
     seen: set[str] = set()

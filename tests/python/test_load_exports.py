@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from lead_tools import loader, loader_files
 from lead_tools.contract import EXPORT_FILES
-from lead_tools.loader import InputFileError, UsageError, load_folder
+from lead_tools.loader import UsageError, load_folder
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "scripts" / "load_exports.py"
@@ -393,19 +393,27 @@ def test_unknown_extra_columns_are_kept_as_varchar(tmp_path: Path, db: Path) -> 
     ]
 
 
-def test_missing_required_column_stops_the_run_before_anything_is_written(
-    tmp_path: Path, db: Path
-) -> None:
+def test_missing_required_column_fails_that_file_only(tmp_path: Path, db: Path) -> None:
     folder = tmp_path / "in"
-    write(folder, "users.csv", "user_id,role\nU1,sdr\n")  # valid, but must not be loaded either
-    write(folder, "leads.csv", "lead_id,company_name\nL1,Acme\n")
-    with pytest.raises(InputFileError, match=r"leads\.csv: required column missing: created_at"):
-        load(folder, db)
-    proc = run_cli(str(folder), "--duckdb", str(db), "--quiet")
+    write(folder, "users.csv", "user_id,role\nU1,sdr\n")  # valid: loads
+    write(folder, "leads.csv", "lead_id,company_name\nL1,Acme\n")  # created_at missing
+    results = load(folder, db)
+    assert results["leads.csv"].status == "failed"
+    assert results["leads.csv"].error == (
+        "leads.csv: required column missing: created_at (found: lead_id, company_name); "
+        "nothing from this file was loaded"
+    )
+    assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
+    assert (results["users.csv"].status, results["users.csv"].rows_loaded) == ("loaded", 1)
+    # the failure is on record beside the load of users.csv
+    assert query(db, "SELECT file_name, status FROM raw._load_audit ORDER BY file_name") == [
+        ("leads.csv", "failed"),
+        ("users.csv", "loaded"),
+    ]
+    proc = run_cli(str(folder), "--duckdb", str(tmp_path / "other.duckdb"), "--quiet")
     assert proc.returncode == 1
     assert "leads.csv" in proc.stderr and "created_at" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert not db.exists()  # headers are checked before the database is even opened
 
 
 # --------------------------------------------------------------------------- broken CSV
@@ -655,10 +663,12 @@ def test_utf8_forced_on_a_cp932_file_names_the_byte_offset(tmp_path: Path, db: P
         f"leads.csv: cannot decode the file as UTF-8 (invalid byte at offset {offset})"
     )
     assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
-    # a Japanese header is checked first, before anything is written
+    # a Japanese header is checked first: the file fails before any of its rows is read
     write(tmp_path / "in", "leads.csv", JAPANESE_LEADS, encoding="cp932")
-    with pytest.raises(InputFileError, match=r"leads\.csv: cannot decode the header row as utf-8"):
-        load(tmp_path / "in", db, encoding="utf-8")
+    result = load(tmp_path / "in", db, encoding="utf-8")["leads.csv"]
+    assert result.status == "failed"
+    assert result.error.startswith("leads.csv: cannot decode the header row as utf-8")
+    assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
 
 
 def test_cp932_found_only_deep_in_the_file_is_still_detected(tmp_path: Path, db: Path) -> None:
@@ -924,7 +934,8 @@ def test_unreadable_contract_file_is_a_clear_error(tmp_path: Path, db: Path) -> 
     proc = run_cli(str(folder), "--duckdb", str(db))
     assert proc.returncode == 1
     assert "leads.csv: cannot read file" in proc.stderr and "Traceback" not in proc.stderr
-    assert not db.exists()  # stopped before the database was even opened
+    # that file only: users.csv is loaded
+    assert query(db, "SELECT user_id FROM raw.users") == [("U1",)]
 
 
 def test_duckdb_path_defaults_to_the_env_var(tmp_path: Path) -> None:

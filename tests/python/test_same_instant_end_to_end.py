@@ -113,6 +113,30 @@ def test_a_score_is_read_after_every_event_of_its_instant(warehouse):
     ) == [(None, 36)]
 
 
+def test_a_clock_started_on_a_weekend_counts_in_the_week_it_starts(warehouse):
+    # Handoff Sat 01-11 10:00 (01:00 UTC). The clock starts at the next opening: Mon 01-13 is a
+    # holiday, so Tue 01-14 09:00 (00:00 UTC); the call at 10:00 is 1.0 business hour: met.
+    assert query(
+        warehouse,
+        """
+        select cast(started_at as varchar), cast(clock_started_at as varchar),
+            elapsed_business_hours, sla_status
+        from marts.fct_sla_lead_status where lead_id = 'L12'
+        """,
+    ) == [("2025-01-11 01:00:00", "2025-01-14 00:00:00", 1.0, "met")]
+    # so it counts in the week of Mon 01-13, where it is the only clock; every other clock of
+    # this set starts in the week of Mon 01-06.
+    assert query(
+        warehouse,
+        """
+        select cast(period_week as varchar), policy_name, met, breached, pending, compliance_rate,
+            median_business_hours
+        from marts.rpt_sla_compliance
+        where breakdown = 'overall' and period_week > date '2025-01-06'
+        """,
+    ) == [("2025-01-13", "mql_first_touch", 1, 0, 0, 1.0, 1.0)]
+
+
 def test_the_independent_checker_agrees(warehouse):
     completed = subprocess.run(
         [sys.executable, "scripts/check_results.py"],
