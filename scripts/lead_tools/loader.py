@@ -45,6 +45,8 @@ Design choices
   replaced when the new row's ``updated_at`` (the contract's ``order_column``) is newer or
   equal, or when either side has no ``updated_at`` / the file has no such column (file order:
   the later load wins). A row that loses to a newer stored version is counted as loaded.
+  A column the stored table has and the new file does not (``_entity_select``) keeps the
+  stored value: a narrower export says nothing about the fields it leaves out.
 - History files (lead_history, activities, marketing_events) are appended; a row whose id
   (lead_history: ``history_id``, or when empty the key (lead_id, changed_at, field,
   new_value)) is already in the table is not inserted again and is counted as loaded.
@@ -138,6 +140,7 @@ T_RAWROWS = "_ld_rawrows"
 T_REREAD = "_ld_reread"
 T_REREAD_REJ = "_ld_reread_rejects"
 T_REREAD_SCAN = "_ld_reread_rejscan"
+T_KEPT = "_ld_kept"
 V_GOOD = "_ld_good"
 V_REJECTS = "_ld_rejected"
 TEMP_TABLES = (
@@ -152,6 +155,7 @@ TEMP_TABLES = (
     T_REREAD,
     T_REREAD_REJ,
     T_REREAD_SCAN,
+    T_KEPT,
 )
 TEMP_VIEWS = (V_GOOD, V_REJECTS)
 
@@ -1012,6 +1016,7 @@ def _merge(
             if order
             else ""
         )
+        select = _entity_select(con, layout, scan, load_id, key_match)
         replaced = con.execute(
             f"DELETE FROM {target} AS x USING {V_GOOD} AS g WHERE {key_match}{newer}"
         ).fetchone()[0]
@@ -1049,6 +1054,50 @@ def _merge(
             f"{good - inserted:,} row(s) already in {spec.name} (same id): not inserted again"
         )
     return notes
+
+
+def _entity_select(
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    load_id: int,
+    key_match: str,
+) -> str:
+    """The rows of an entity export as they replace the stored ones.
+
+    A column the stored table has but this file does not (an optional contract column left
+    out of a narrower export, an extra column of an earlier one) keeps the stored row's value:
+    an export that does not carry a field says nothing about it. A new id gets null there.
+    """
+    spec = layout.spec
+    present = {c.name for c in layout.columns}
+    stored = [
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [settings.RAW_SCHEMA, spec.name],
+        ).fetchall()
+    ]
+    kept = [c for c in stored if c not in present and c not in META_COLUMNS and c not in spec.key]
+    meta = _meta_select(layout, scan, load_id)
+    if not kept:
+        columns = [f"g.{ident(c.name)}" for c in spec.columns]
+        columns += [f"g.{ident(h.name)}" for h in layout.extras]
+        return f"SELECT {', '.join(columns)}, {meta} FROM {V_GOOD} AS g"
+    keys = ", ".join(f"x.{ident(k)}" for k in spec.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {T_KEPT} AS SELECT {keys}, "
+        + ", ".join(f"x.{ident(c)}" for c in kept)
+        + f" FROM {table_name(spec)} AS x WHERE EXISTS (SELECT 1 FROM {V_GOOD} AS g WHERE {key_match})"
+    )
+    columns = [f"g.{ident(c.name)}" for c in spec.columns if c.name not in kept]
+    columns += [f"g.{ident(h.name)}" for h in layout.extras]
+    columns += [f"k.{ident(c)}" for c in kept]
+    join = " AND ".join(f"k.{ident(k)} = g.{ident(k)}" for k in spec.key)
+    return (
+        f"SELECT {', '.join(columns)}, {meta} FROM {V_GOOD} AS g LEFT JOIN {T_KEPT} AS k ON {join}"
+    )
 
 
 def count_rows(

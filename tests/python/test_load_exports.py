@@ -751,6 +751,40 @@ def test_newer_entity_export_upserts_and_older_does_not_overwrite(tmp_path: Path
     ]
 
 
+def test_a_narrower_newer_export_keeps_the_columns_it_does_not_carry(
+    tmp_path: Path, db: Path
+) -> None:
+    write(
+        tmp_path / "full",
+        "leads.csv",
+        "lead_id,created_at,updated_at,industry,employee_count,status,crm_score\n"
+        'L1,2025-01-10,2025-01-10 10:00,製造業,"1,200",新規,7\n'
+        "L2,2025-01-10,2025-01-10 10:00,小売,30,新規,3\n",
+    )
+    # the next day's export carries only the status (and a blank industry for L2)
+    write(
+        tmp_path / "narrow",
+        "leads.csv",
+        "lead_id,created_at,updated_at,status,industry\n"
+        "L1,2025-01-10,2025-01-11 10:00,対応中,製造業\n"
+        "L2,2025-01-10,2025-01-11 10:00,対応中,\n"
+        "L3,2025-01-11,2025-01-11 10:00,新規,\n",
+    )
+    load(tmp_path / "full", db)
+    load(tmp_path / "narrow", db)
+    # employee_count and the extra crm_score are not in the narrow file: L1 and L2 keep them;
+    # industry is, so L2's blank replaces 小売; L3 is new: null where its file says nothing
+    assert query(
+        db,
+        "SELECT lead_id, status, industry, employee_count, crm_score, _load_id "
+        "FROM raw.leads ORDER BY 1",
+    ) == [
+        ("L1", "対応中", "製造業", 1200, "7", 2),
+        ("L2", "対応中", None, 30, "3", 2),
+        ("L3", "新規", None, None, None, 2),
+    ]
+
+
 def test_entity_without_updated_at_is_replaced_by_the_later_load(tmp_path: Path, db: Path) -> None:
     write(tmp_path / "v1", "users.csv", "user_id,role,team\nU1,sdr,East\nU2,ae,West\n")
     write(tmp_path / "v2", "users.csv", "user_id,role,team\nU1,ae,East\n")
