@@ -10,7 +10,8 @@
     - meeting held: an activity of a type in var `meeting_activity_types`;
     - email sent: an email that is not inbound;
     - meeting booked (商談化): the rep's first meeting evidence on the lead
-      (outcome meeting_booked, or a meeting held), once per rep and lead.
+      (outcome meeting_booked, or a meeting held when no rep had logged a
+      booking for the lead before it), once per rep and lead.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the activities of every lead with new activities.
 -#}
@@ -91,7 +92,19 @@ flagged as (
         rep_activities.is_call
         and rep_activities.is_connected_outcome
         and coalesce(rep_activities.duration_seconds, 0) >= {{ var('effective_call_seconds') }} as is_effective_call,
-        coalesce(rep_activities.outcome = 'meeting_booked', false) or rep_activities.is_meeting_held as is_meeting_evidence
+        -- a meeting held is the evidence of a booking only when nobody logged
+        -- one for the lead before it: the rep who holds a meeting another rep
+        -- booked did not book it (so the reps' bookings add up per team)
+        coalesce(rep_activities.outcome = 'meeting_booked', false)
+        or (
+            rep_activities.is_meeting_held
+            and coalesce(
+                rep_activities.occurred_at < min(
+                    case when rep_activities.outcome = 'meeting_booked' then rep_activities.occurred_at end
+                ) over (partition by rep_activities.lead_id),
+                true
+            )
+        ) as is_meeting_evidence
     from rep_activities
 ),
 
