@@ -17,7 +17,7 @@ leads as (
     from {{ ref('dim_leads') }}
 ),
 
-aggregated as (
+per_asset as (
     select
         downloads.asset,
         leads.channel,
@@ -33,6 +33,76 @@ aggregated as (
     inner join leads
         on downloads.lead_id = leads.lead_id
     group by 1, 2
+),
+
+-- asset 'all': every lead that downloaded anything, once. It took a next step
+-- when it did within the window of any of its downloads (the days counted
+-- from the nearest such download); else it is pending while a window is
+-- still open; else it took none.
+per_lead as (
+    select
+        downloads.lead_id,
+        leads.channel,
+        case
+            when max(case when downloads.next_action_status = 'next_action' then 1 else 0 end) = 1
+                then 'next_action'
+            when max(case when downloads.next_action_status = 'pending' then 1 else 0 end) = 1
+                then 'pending'
+            else 'no_next_action'
+        end as next_action_status,
+        min(downloads.downloaded_at) as first_downloaded_at,
+        max(downloads.downloaded_at) as last_downloaded_at,
+        min(
+            case
+                when downloads.next_action_status = 'next_action'
+                    then {{ days_between('downloads.downloaded_at', 'downloads.next_action_at') }}
+            end
+        ) as days_to_next_action
+    from downloads
+    inner join leads
+        on downloads.lead_id = leads.lead_id
+    group by 1, 2
+),
+
+per_lead_by_channel as (
+    select
+        lead_id,
+        channel,
+        next_action_status,
+        first_downloaded_at,
+        last_downloaded_at,
+        days_to_next_action
+    from per_lead
+    union all
+    select
+        lead_id,
+        'all' as channel,
+        next_action_status,
+        first_downloaded_at,
+        last_downloaded_at,
+        days_to_next_action
+    from per_lead
+),
+
+all_assets as (
+    select
+        'all' as asset,
+        channel,
+        count(*) as downloaded_leads,
+        cast(sum(case when next_action_status = 'next_action' then 1 else 0 end) as bigint) as next_action_leads,
+        cast(sum(case when next_action_status = 'no_next_action' then 1 else 0 end) as bigint) as no_next_action_leads,
+        cast(sum(case when next_action_status = 'pending' then 1 else 0 end) as bigint) as pending_leads,
+        min(first_downloaded_at) as first_downloaded_at,
+        max(last_downloaded_at) as last_downloaded_at,
+        {{ percentile_cont('days_to_next_action', 0.5) }} as median_days_to_next_action
+    from per_lead_by_channel
+    group by 1, 2
+),
+
+aggregated as (
+    select * from per_asset
+    union all
+    select * from all_assets
 ),
 
 final as (

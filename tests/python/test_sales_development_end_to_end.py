@@ -243,6 +243,12 @@ def test_next_action_rate_window_boundaries(sales_warehouse):
         ("case-study-mfg", "content_download"): (1, 1, 0, 0, 1.0, 13.0),
         # L34 (a webinar lead): only an email click afterwards.
         ("whitepaper-dx", "webinar"): (1, 0, 1, 0, 0.0, None),
+        # asset 'all', each lead once: L30 took a next step (its nearest download, the case study,
+        # 13 days before), L31 and L32 did not, L33 is pending -> 1 / 3.
+        ("all", "content_download"): (4, 1, 2, 1, pytest.approx(1 / 3), 13.0),
+        ("all", "webinar"): (1, 0, 1, 0, 0.0, None),
+        # overall: 5 leads, 1 next step, 3 without, 1 pending -> 1 / 4 (not 2 / 5 of the downloads)
+        ("all", "all"): (5, 1, 3, 1, 0.25, 13.0),
     }
 
 
