@@ -284,7 +284,7 @@ def run_load(
             layouts.append(read_layout(path, spec, encoding))
         except InputFileError as exc:
             layouts.append((path, spec, _failed_before_load(path, spec, str(exc))))
-            log(f"{path.name}: FAILED: {exc}")
+            log(f"FAILED: {exc}")
 
     con = connect(db)
     try:
