@@ -1,9 +1,9 @@
 {#-
     Counts are rounded up at each step (wins, then opportunities, then leads),
     as in the seed example 100,000,000 / 5,000,000 = 20 wins; / 0.20 = 100
-    opportunities; / 0.15 = 666.7 -> 667 leads. Quotients are rounded to 6
-    decimals before the ceiling so that floating-point noise (100.00000000001)
-    does not add a whole deal.
+    opportunities; / 0.15 = 666.7 -> 667 leads. ceil_count() keeps
+    floating-point noise (21 / 0.35 = 60.00000000000001) from adding a whole
+    deal or lead.
 -#}
 
 with
@@ -133,7 +133,7 @@ required_wins as (
         scenarios.*,
         case
             when scenarios.average_won_amount > 0
-                then cast(ceil(round(cast({{ var('revenue_target') }} as double) / scenarios.average_won_amount, 6)) as bigint)
+                then {{ ceil_count("cast(" ~ var('revenue_target') ~ " as double) / scenarios.average_won_amount") }}
         end as required_wins
     from scenarios
 ),
@@ -143,7 +143,7 @@ required_opportunities as (
         required_wins.*,
         case
             when required_wins.win_rate > 0
-                then cast(ceil(round(required_wins.required_wins / required_wins.win_rate, 6)) as bigint)
+                then {{ ceil_count('required_wins.required_wins / required_wins.win_rate') }}
         end as required_opportunities
     from required_wins
 ),
@@ -153,9 +153,9 @@ required_leads as (
         required_opportunities.*,
         case
             when required_opportunities.lead_to_opportunity_rate > 0
-                then cast(ceil(round(
-                        required_opportunities.required_opportunities / required_opportunities.lead_to_opportunity_rate, 6
-                    )) as bigint)
+                then {{ ceil_count(
+                    'required_opportunities.required_opportunities / required_opportunities.lead_to_opportunity_rate'
+                ) }}
         end as required_leads
     from required_opportunities
 ),
