@@ -175,11 +175,14 @@ class Recomputation:
             if at > as_of:
                 continue
             kind = rules.map_label("map_event_types", kind, "other")
+            asset_key = norm_label(asset) or None  # folded like a label, as the rule's pattern
             matched = [
                 r
                 for r in rules.behaviour_rules
                 if r.event_type == kind
-                and (r.pattern is None or (asset is not None and r.pattern.fullmatch(asset)))
+                and (
+                    r.pattern is None or (asset_key is not None and r.pattern.fullmatch(asset_key))
+                )
             ]
             if matched:
                 self.events[lead].append(

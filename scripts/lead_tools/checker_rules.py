@@ -271,7 +271,7 @@ def load_rules(project_dir: Path, var_overrides: dict | None = None) -> Rules:
     behaviour_rules = [
         BehaviourRule(
             event_type=norm_label(r["event_type"]),
-            pattern=like_to_regex(r["asset_pattern"]) if r["asset_pattern"] else None,
+            pattern=like_to_regex(norm_label(r["asset_pattern"])) if r["asset_pattern"] else None,
             points=int(r["points"]),
             is_fast_track=as_bool(r["is_fast_track"]),
         )

@@ -44,7 +44,7 @@ rules as (
     select
         rule_name,
         event_type,
-        lower(asset_pattern) as asset_pattern,
+        {{ normalize_label('asset_pattern') }} as asset_pattern,
         points,
         is_fast_track
     from {{ ref('scoring_behaviour_rules') }}
@@ -52,6 +52,8 @@ rules as (
 
 -- Rules are matched once per distinct (event type, asset), not per event:
 -- a few hundred pairs instead of millions of LIKE tests and a group by.
+-- Asset and pattern are folded like labels (case, full-width and half-width
+-- forms), so '/ＰＲＩＣＩＮＧ' matches '%/pricing%'.
 event_kinds as (
     select distinct
         event_type,
@@ -68,7 +70,7 @@ scored_kinds as (
     from event_kinds
     inner join rules
         on event_kinds.event_type = rules.event_type
-            and (rules.asset_pattern is null or lower(event_kinds.asset_key) like rules.asset_pattern)
+            and (rules.asset_pattern is null or {{ normalize_label('event_kinds.asset_key') }} like rules.asset_pattern)
     group by
         event_kinds.event_type,
         event_kinds.asset_key
