@@ -22,7 +22,7 @@
         {{ calendar_alias }}.business_minutes_before
         + least(
             greatest(
-                cast({{ dbt.datediff(dbt.date_trunc('day', to_business_time(utc_timestamp)), to_business_time(utc_timestamp), 'second') }} as double) / 60
+                {{ seconds_between(dbt.date_trunc('day', to_business_time(utc_timestamp)), to_business_time(utc_timestamp)) }} / 60
                 - {{ calendar_alias }}.opens_at_minute,
                 0
             ),

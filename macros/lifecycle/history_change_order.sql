@@ -15,3 +15,13 @@
     {{ prefix }}load_id,
     {{ prefix }}source_line_number
 {%- endmacro %}
+
+
+{#-
+    The same order for activities (activity_id is required, never derived):
+    time, then activity_id shorter first and as text (A9 before A10), then
+    file order.
+-#}
+{% macro activity_order() -%}
+    occurred_at, length(activity_id), activity_id, load_id, source_line_number
+{%- endmacro %}

@@ -29,7 +29,9 @@ clocks as (
         started_at,
         stopped_at
     from {{ ref('int_sla_clocks_started') }}
-    {{- incremental_lead_filter('lead_id') }}
+    -- only leads of the leads export, as in dim_leads (see the model docs)
+    where lead_id in (select known_leads.lead_id from {{ ref('stg_crm__leads') }} as known_leads)
+    {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
 calendar as (
@@ -107,10 +109,8 @@ business_instants as (
         wanted.lead_id,
         wanted.policy_name,
         wanted.instant_kind,
-        {{ from_business_time(dbt.dateadd(
-            'second',
-            'cast(round((wanted.minute_index'
-            ~ ' - business_day.business_minutes_before + business_day.opens_at_minute) * 60) as bigint)',
+        {{ from_business_time(add_seconds(
+            '(wanted.minute_index - business_day.business_minutes_before + business_day.opens_at_minute) * 60',
             'cast(business_day.calendar_date as timestamp)',
         )) }} as instant_at
     from business_minutes_wanted as wanted

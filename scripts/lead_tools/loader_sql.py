@@ -41,6 +41,8 @@ TIMESTAMP_RE = (
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 DATE_RE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+# a time with minutes but no seconds, right before its UTC offset
+OFFSET_WITHOUT_SECONDS_RE = r"^(\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2})([Z+-])"
 INTEGER_RE = r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)"
 DECIMAL_RE = r"[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)?(?:\.\d+)?"
 TRUE_WORDS = ("true", "1", "yes", "t", "y")
@@ -121,7 +123,13 @@ def timestamp_exprs(
     offset_alias = f"{gate_alias}_o"
     iso = _replaced(value, "/", "-")
     naive = f"CASE WHEN {gate_alias} AND NOT {offset_alias} THEN try_cast({iso} AS TIMESTAMP) END"
-    absolute = f"CASE WHEN {gate_alias} AND {offset_alias} THEN try_cast({iso} AS TIMESTAMPTZ) END"
+    # DuckDB reads an offset only after seconds: '10:00+09:00' -> '10:00:00+09:00', tried
+    # only where the plain cast failed (coalesce evaluates its second argument per row)
+    with_seconds = f"regexp_replace({iso}, {lit(OFFSET_WITHOUT_SECONDS_RE)}, '\\1:00\\2')"
+    absolute = (
+        f"CASE WHEN {gate_alias} AND {offset_alias} THEN coalesce("
+        f"try_cast({iso} AS TIMESTAMPTZ), try_cast({with_seconds} AS TIMESTAMPTZ)) END"
+    )
     n = naive_alias
     icu = f"timezone({lit(zone.name)}, {n})"
     if zone.fixed_offset_us is None:

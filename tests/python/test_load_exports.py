@@ -85,6 +85,11 @@ def test_accepted_timestamp_forms_become_utc_instants(tmp_path: Path, db: Path) 
         "T9": ("2025-01-10", utc(2025, 1, 9, 15, 0)),  # bare date = midnight local
         "T10": ("2025/1/10", utc(2025, 1, 9, 15, 0)),
         "T11": ("2025-01-10T09:30", utc(2025, 1, 10, 0, 30)),
+        # an offset after minutes, without seconds (DuckDB's own cast refuses these)
+        "T12": ("2025-01-10T09:30+09:00", utc(2025, 1, 10, 0, 30)),
+        "T13": ("2025-01-10T00:30Z", utc(2025, 1, 10, 0, 30)),
+        "T14": ("2025/01/10 9:30+0900", utc(2025, 1, 10, 0, 30)),
+        "T15": ("2025-01-10 09:30:00.5+09:00", utc(2025, 1, 10, 0, 30, 0, 500000)),
     }
     body = "".join(f"{key},{text}\n" for key, (text, _) in forms.items())
     write(tmp_path / "in", "leads.csv", "lead_id,created_at\n" + body)

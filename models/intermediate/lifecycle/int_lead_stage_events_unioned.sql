@@ -89,6 +89,8 @@ opportunities as (
         end as won_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
+        -- an opportunity created after as_of does not exist yet, nor does its win
+        and created_at <= (select as_of.as_of_at from as_of)
     {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 

@@ -85,7 +85,7 @@ final as (
         handoff_rep_id,
         row_number() over (
             partition by lead_id
-            order by occurred_at, activity_id, load_id, source_line_number
+            order by {{ activity_order() }}
         ) as touch_number,
         {{ incremental_bookkeeping_columns(inputs) }}
     from touches

@@ -128,7 +128,7 @@ final as (
         is_meeting_evidence
         and row_number() over (
             partition by rep_id, lead_id, is_meeting_evidence
-            order by occurred_at, activity_id, load_id, source_line_number
+            order by {{ activity_order() }}
         ) = 1 as is_meeting_booked,
         {{ incremental_bookkeeping_columns(inputs) }}
     from flagged
