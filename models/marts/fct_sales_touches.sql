@@ -17,8 +17,7 @@ with
 
 touches as (
     select * from {{ ref('int_sales_touches_identified') }}
-    -- only leads of the leads export, as in dim_leads (see the model docs)
-    where lead_id in (select known_leads.lead_id from {{ ref('stg_crm__leads') }} as known_leads)
+    {{ known_lead_filter('lead_id') }}
     {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 

@@ -29,8 +29,7 @@ clocks as (
         started_at,
         stopped_at
     from {{ ref('int_sla_clocks_started') }}
-    -- only leads of the leads export, as in dim_leads (see the model docs)
-    where lead_id in (select known_leads.lead_id from {{ ref('stg_crm__leads') }} as known_leads)
+    {{ known_lead_filter('lead_id') }}
     {{- incremental_lead_filter('lead_id', 'and') }}
 ),
 
