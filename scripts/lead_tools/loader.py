@@ -566,12 +566,18 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 # --------------------------------------------------------------------------- staging
 
 
+# The longest CSV record read (DuckDB's default is 2,000,000 bytes, which a long free-text
+# field can pass). A longer record is quarantined as a broken line, with DuckDB's reason.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
 def _read_csv_sql(layout: ExportFileLayout, source: Path, rejects: str, rejscan: str) -> str:
     columns = ", ".join(f"'_ld_c{i}': 'VARCHAR'" for i in range(len(layout.columns)))
     return (
         f"read_csv({lit(str(source))}, columns = {{{columns}}}, header = false, skip = 1, "
         "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-        f"null_padding = false, store_rejects = true, rejects_table = {lit(rejects)}, "
+        f"null_padding = false, max_line_size = {MAX_RECORD_BYTES}, "
+        f"store_rejects = true, rejects_table = {lit(rejects)}, "
         f"rejects_scan = {lit(rejscan)})"
     )
 
@@ -754,9 +760,11 @@ SELECT b, max(j) AS j FROM (
 ) GROUP BY b""",
             [blanks],
         )
-    rejects = f"""SELECT line::BIGINT AS _slot, arg_min(csv_line, column_idx) AS csv_line,
-       arg_min(error_type::VARCHAR, column_idx) AS error_type,
-       arg_min(error_message, column_idx) AS error_message
+    # column_idx is null for an error of the whole line (one too long): coalesce, or arg_min
+    # would skip the row and leave the quarantined line without its text and reason
+    rejects = f"""SELECT line::BIGINT AS _slot, arg_min(csv_line, coalesce(column_idx, 0)) AS csv_line,
+       arg_min(error_type::VARCHAR, coalesce(column_idx, 0)) AS error_type,
+       arg_min(error_message, coalesce(column_idx, 0)) AS error_message
 FROM {T_REJECTS} GROUP BY line"""
     if shifts[0]:
         con.execute(

@@ -456,6 +456,47 @@ def test_broken_csv_lines_are_quarantined_with_line_numbers(tmp_path: Path, db: 
     ]
 
 
+def test_long_free_text_fields_load_whole(tmp_path: Path, db: Path) -> None:
+    # Records past DuckDB's default limit of 2,000,000 bytes: 2.5 MB of ASCII, and 700,000
+    # Japanese characters (2.1 MB of UTF-8, which a cut at 2,000,000 bytes would split).
+    ascii_title = "x" * 2_500_000
+    japanese_title = "あ" * 700_000
+    write(
+        tmp_path / "in",
+        "leads.csv",
+        "lead_id,created_at,job_title\n"
+        f"L1,2025-01-10 09:30,{ascii_title}\n"
+        f"L2,2025-01-10 09:30,{japanese_title}\n"
+        "L3,2025-01-10 09:30,Manager\n",
+    )
+    result = load(tmp_path / "in", db)["leads.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 3, 0)
+    assert query(db, "SELECT lead_id, length(job_title) FROM raw.leads ORDER BY 1") == [
+        ("L1", 2_500_000),
+        ("L2", 700_000),
+        ("L3", 7),
+    ]
+
+
+def test_a_record_over_the_size_limit_is_quarantined_with_its_reason(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "MAX_RECORD_BYTES", 2_000_000)
+    write(
+        tmp_path / "in",
+        "leads.csv",
+        "lead_id,created_at,job_title\n"
+        "L1,2025-01-10 09:30,Staff\n"
+        f"L2,2025-01-10 09:30,{'x' * 2_500_000}\n"
+        "L3,2025-01-10 09:30,Manager\n",
+    )
+    result = load(tmp_path / "in", db)["leads.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    [(line, reason)] = query(db, "SELECT line_number, reason FROM raw._quarantine")
+    assert line == 3
+    assert reason and "broken CSV line" in reason
+
+
 def test_quoted_values_with_commas_quotes_and_crlf(tmp_path: Path, db: Path) -> None:
     write(
         tmp_path / "in",
