@@ -171,6 +171,14 @@ def _decode_header(path: Path, line: bytes, encoding: str) -> tuple[str, str]:
 RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_dup", "_rid", "_slot"}
 
 
+def _unquoted(name: str) -> str:
+    """A header name quoted after a space (`a, "b" ,c`): the csv module keeps the quotes of a
+    field that does not start with one; the name is what is inside them."""
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        return name[1:-1].replace('""', '"').strip()
+    return name
+
+
 def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportFileLayout:
     """Parse and check the header row: required columns present, names normalised."""
     line = _read_first_line(path)
@@ -188,7 +196,7 @@ def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportF
     contract_positions: dict[str, int] = {}
     for position, original in enumerate(names):
         original = original.replace("\ufeff", "")
-        name = original.strip().lower() or f"column{position + 1}"
+        name = _unquoted(original.strip()).lower() or f"column{position + 1}"
         contract = None
         if name in {c.name for c in spec.columns}:
             if name in contract_positions:

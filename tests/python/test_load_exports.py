@@ -366,6 +366,20 @@ def test_headers_are_case_insensitive_trimmed_and_bom_is_ignored(tmp_path: Path,
     ]
 
 
+def test_header_names_quoted_after_a_space_are_matched(tmp_path: Path, db: Path) -> None:
+    # `, "created_at" ,`: the quote does not open the field, so the csv module keeps it
+    write(
+        tmp_path / "in",
+        "leads.csv",
+        'lead_id, "created_at" , "Company_Name"\nL1,2025-01-10 09:30,Acme\n',
+    )
+    results = load(tmp_path / "in", db)
+    assert results["leads.csv"].rows_loaded == 1
+    assert query(db, "SELECT lead_id, company_name, created_at FROM raw.leads") == [
+        ("L1", "Acme", utc(2025, 1, 10, 0, 30))
+    ]
+
+
 def test_unknown_extra_columns_are_kept_as_varchar(tmp_path: Path, db: Path) -> None:
     folder = tmp_path / "in"
     write(
