@@ -21,7 +21,9 @@
          the newest one. Redundant with 1 when loads are complete; a margin
          for anything that changes a lead without a new load.
       3. Every lead, when the model was last built with another as_of setting
-         (var `as_of`): the as_of filters then moved for all leads at once.
+         (var `as_of`): the as_of filters then moved for all leads at once;
+         and when it was built with other rules (another rule seed or var,
+         rules_fingerprint.sql).
       4. In models whose values move with as_of itself (a score decays, a
          window closes, a deadline passes), the leads whose stored
          `next_change_at` is at or before the new as_of: each such model
@@ -39,8 +41,8 @@
     and inserts the recomputed rows, in one transaction.
 
     What an incremental run does not see, and needs `dbt build --full-refresh`:
-    a change to a rule seed or a var the models read (label mappings,
-    scoring rules, sales_roles, ...) and a change of a user's role.
+    a change of a user's role (the users export is a full dump without
+    history).
 
     On engines where incremental merges need a table format the project does
     not assume (Spark with plain Parquet tables), these models build as
@@ -100,14 +102,15 @@
     {%- set lookback_days = var('incremental_lookback_days') | int -%}
     {%- set state = run_query(
         'select coalesce(max(processed_load_id), -1), coalesce(bool_or(as_of_setting <> '
-        ~ as_of_setting() ~ '), false) from ' ~ this
+        ~ as_of_setting() ~ '), false), coalesce(bool_or(rules_fingerprint is distinct from '
+        ~ rules_fingerprint() ~ '), false) from ' ~ this
     ) -%}
     {%- set watermark = state.columns[0].values()[0] | int -%}
-    {%- set as_of_setting_changed = state.columns[1].values()[0] -%}
+    {%- set every_lead = state.columns[1].values()[0] or state.columns[2].values()[0] -%}
     select lead_id from (
         {%- for input in inputs %}
-        {%- if as_of_setting_changed %}
-        -- built with another as_of setting: every lead again
+        {%- if every_lead %}
+        -- built with another as_of setting or other rules: every lead again
         select lead_id from {{ ref(input.model) }}
         {%- else %}
         select lead_id from {{ ref(input.model) }}
@@ -239,7 +242,8 @@
     {%- else %}
     {{ newest_load_id(inputs) }} as processed_load_id,
     {%- endif %}
-    {{ as_of_setting() }} as as_of_setting
+    {{ as_of_setting() }} as as_of_setting,
+    {{ rules_fingerprint() }} as rules_fingerprint
 {%- endmacro %}
 
 {% macro incremental_lead_filter(lead_id_column, keyword='where') -%}

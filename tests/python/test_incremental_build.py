@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import BuildFailed
-from lead_tools.dbt_cli import run_dbt
+from lead_tools.dbt_cli import REPO_ROOT, run_dbt
 from lead_tools.generator import GeneratorConfig, generate_exports
 from lead_tools.loader import load_folder
 
@@ -48,7 +48,7 @@ PER_LEAD_MODELS = (
 PER_LEAD_MARTS = ("dim_leads", "fct_sales_touches", "fct_lead_stage_entries", "fct_sla_lead_status")
 
 
-def dbt_build(database: Path, work_dir: Path, *extra: str) -> None:
+def dbt_build(database: Path, work_dir: Path, *extra: str, env: dict | None = None) -> None:
     completed = run_dbt(
         # unit tests do not read the data: the other end-to-end tests run them
         ["build", "--quiet", "--exclude-resource-type", "unit_test", *extra],
@@ -56,6 +56,7 @@ def dbt_build(database: Path, work_dir: Path, *extra: str) -> None:
         extra_env={
             "DBT_TARGET_PATH": str(work_dir / "target"),
             "DBT_LOG_PATH": str(work_dir / "logs"),
+            **(env or {}),
         },
         capture=True,
     )
@@ -263,3 +264,82 @@ def test_without_history_the_statuses_of_earlier_dumps_become_stage_entries(
             """
         ).fetchone()[0]
         assert first_versions > 0
+
+
+def project_with_other_rules(root: Path) -> Path:
+    """A copy of the dbt project whose rule seeds were edited by a user."""
+    project = root / "project"
+    for name in ("dbt_project.yml", "profiles.yml"):
+        project.mkdir(exist_ok=True)
+        shutil.copy(REPO_ROOT / name, project / name)
+    for folder in ("models", "macros", "seeds", "snapshots", "tests/dbt", "analyses"):
+        shutil.copytree(REPO_ROOT / folder, project / folder)
+    # a pricing-page visit is worth 40 points instead of 10
+    rules = project / "seeds" / "scoring" / "scoring_behaviour_rules.csv"
+    text = rules.read_text(encoding="utf-8")
+    assert "pricing_page,page_view,%/pricing%,10," in text
+    rules.write_text(
+        text.replace(
+            "pricing_page,page_view,%/pricing%,10,", "pricing_page,page_view,%/pricing%,40,"
+        ),
+        encoding="utf-8",
+    )
+    # the telemarketing sources count as referrals instead of outbound
+    sources = project / "seeds" / "mappings" / "map_lead_sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    assert sum(line.endswith(",outbound") for line in lines) >= 1
+    sources.write_text(
+        "\n".join(
+            line.removesuffix(",outbound") + ",referral" if line.endswith(",outbound") else line
+            for line in lines
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return project
+
+
+def test_edited_rule_seeds_and_vars_take_effect_in_a_plain_incremental_build(builds, tmp_path):
+    """After the deltas, a user edits two rule seeds and passes another var: the
+    next plain `dbt build` (incremental) must give what --full-refresh gives
+    with the same rules, for old leads as well as new ones."""
+    before, _ = builds
+    project = project_with_other_rules(tmp_path)
+    other_rules = {"DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(project)}
+    new_var = ("--vars", '{"ignore_window_days": 7}')
+    incremental_dir = tmp_path / "incremental"
+    incremental_dir.mkdir()
+    incremental = incremental_dir / "warehouse.duckdb"
+    shutil.copy(before, incremental)
+    dbt_build(incremental, incremental_dir, *new_var, env=other_rules)
+    full_dir = tmp_path / "full"
+    full_dir.mkdir()
+    full = full_dir / "warehouse.duckdb"
+    shutil.copy(before, full)
+    dbt_build(full, full_dir, *new_var, "--full-refresh", env=other_rules)
+
+    # the new rules changed what the marts say (else this test proves nothing)
+    with duckdb.connect(str(incremental), read_only=True) as connection:
+        connection.execute(f"attach '{before}' as before_edit (read_only)")
+        changed = connection.execute(
+            """
+            select
+                count(*) filter (where now.score <> old.score),
+                count(*) filter (where now.channel <> old.channel),
+                count(*) filter (where now.ignore_status <> old.ignore_status)
+            from marts.dim_leads as now
+            inner join before_edit.marts.dim_leads as old on now.lead_id = old.lead_id
+            """
+        ).fetchone()
+    assert all(count > 0 for count in changed), changed
+
+    for relation in (
+        [f"marts.{m}" for m in tables(incremental, "marts")]
+        + [f"staging.{m}" for m in ("stg_crm__leads", "stg_ma__marketing_events")]
+        + PER_LEAD_RELATIONS
+    ):
+        counts, only_incremental, only_full = differences(
+            incremental, full, relation, exclude=("processed_load_id",)
+        )
+        assert counts[0] == counts[1] > 0, (relation, counts)
+        assert not only_incremental and not only_full, (relation, only_incremental, only_full)

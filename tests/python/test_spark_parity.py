@@ -198,6 +198,13 @@ def test_mart_is_identical_on_spark(mart, handmade_warehouse, spark_build):
     assert len(spark_rows) == len(duck_rows)
 
     names = [name for name, _ in duck_columns]
+    # bookkeeping of DuckDB's incremental runs (macros/incremental/rules_fingerprint.sql):
+    # a digest of the seed rows as DuckDB prints them; null on Spark, which rebuilds
+    for rows in (duck_rows, spark_rows):
+        for row in rows:
+            for position, name in enumerate(names):
+                if name == "rules_fingerprint":
+                    row[position] = None
     for number, (duck_row, spark_row) in enumerate(
         zip(sorted(duck_rows, key=sort_key), sorted(spark_rows, key=sort_key), strict=True)
     ):

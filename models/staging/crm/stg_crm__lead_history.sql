@@ -1,6 +1,7 @@
 {{
     config(
         materialized=incremental_materialization(),
+        pre_hook="{{ remap_if_rules_changed() }}",
         incremental_strategy='append',
     )
 }}
@@ -12,8 +13,9 @@ source as (
     {%- if is_incremental_run() %}
     -- rows of loads newer than the newest already here: the loader only
     -- appends to this table (a known row is never inserted again), so
-    -- appending them is exact
-    where _load_id > (select max(load_id) from {{ this }})
+    -- appending them is exact (every load again after a rules change:
+    -- remap_if_rules_changed)
+    where _load_id > {{ newest_load_in_this() }}
     {%- endif %}
 ),
 
@@ -72,7 +74,8 @@ final as (
         renamed.reason,
         renamed.changed_at,
         renamed.load_id,
-        renamed.source_line_number
+        renamed.source_line_number,
+        {{ rules_fingerprint() }} as rules_fingerprint
 
     from renamed
     left join lead_statuses as new_statuses

@@ -2,12 +2,14 @@
     Incremental (delete+insert by lead): the loader keeps one row per lead in
     raw leads, replaced by each newer version (entity upsert), so the rows of
     loads newer than the newest here are exactly the leads added or changed
-    since the last build.
+    since the last build. After a change of the rule seeds or vars, every
+    lead again (remap_if_rules_changed).
 -#}
 
 {{
     config(
         materialized=incremental_materialization(),
+        pre_hook="{{ remap_if_rules_changed() }}",
         incremental_strategy='delete+insert',
         unique_key='lead_id',
     )
@@ -18,7 +20,7 @@ with
 source as (
     select * from {{ source('crm', 'leads') }}
     {%- if is_incremental_run() %}
-    where _load_id > (select max(load_id) from {{ this }})
+    where _load_id > {{ newest_load_in_this() }}
     {%- endif %}
 ),
 
@@ -116,7 +118,8 @@ final as (
         renamed.created_at,
         renamed.updated_at,
         renamed.loaded_at,
-        renamed.load_id
+        renamed.load_id,
+        {{ rules_fingerprint() }} as rules_fingerprint
 
     from renamed
     left join lead_statuses
