@@ -100,6 +100,7 @@ from lead_tools.loader_files import (
 )
 from lead_tools.loader_sql import (
     AUDIT_TABLE,
+    BLANKS,
     QUARANTINE_TABLE,
     SQL_TYPES,
     SourceZone,
@@ -888,7 +889,7 @@ def raw_rows_of_conflicts(
             record = records.get(line)
             if record is None or len(record) != n:
                 break
-            if key is not None and key_value is not None and record[key].strip(" ") != key_value:
+            if key is not None and key_value is not None and record[key].strip(BLANKS) != key_value:
                 break
             columns[0].append(rid)
             for i, value in enumerate(record, start=1):

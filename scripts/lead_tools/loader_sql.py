@@ -1,7 +1,8 @@
 """SQL the export loader runs in DuckDB: raw table DDL, typing and validation expressions.
 
-Typing is done in SQL, one vectorised pass: each value is trimmed (ASCII spaces), an empty
-string becomes NULL, and a non-empty value that does not parse becomes NULL *plus* a reason.
+Typing is done in SQL, one vectorised pass: each value is trimmed (spaces, tabs, full-width
+and no-break spaces), an empty string becomes NULL, and a non-empty value that does not
+parse becomes NULL *plus* a reason.
 A row whose reason list is not empty goes to ``raw._quarantine``.
 
 Timestamps: a regular expression gates the accepted forms (ISO 8601 with ``T`` or space,
@@ -75,12 +76,16 @@ def _words(words: tuple[str, ...]) -> str:
     return ", ".join(lit(w) for w in words)
 
 
+# Blanks trimmed around every value: ASCII space, tab, the ideographic (full-width) space
+# U+3000 that Japanese spreadsheets leave in cells, and the no-break space U+00A0.
+BLANKS = " \t\u3000\u00a0"
+
+
 def trimmed(raw: str) -> str:
-    """Trim ASCII spaces (only when there are some: ``trim`` on every value is costly) and
-    turn an empty string into NULL."""
-    return (
-        f"nullif(CASE WHEN {raw} LIKE ' %' OR {raw} LIKE '% ' THEN trim({raw}) ELSE {raw} END, '')"
-    )
+    """Trim BLANKS (only when a value starts or ends with one: ``trim`` on every value is
+    costly) and turn an empty string into NULL, so a value of blanks only is empty too."""
+    gate = " OR ".join(f"{raw} LIKE '{b}%' OR {raw} LIKE '%{b}'" for b in BLANKS)
+    return f"nullif(CASE WHEN {gate} THEN trim({raw}, '{BLANKS}') ELSE {raw} END, '')"
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,29 @@ def test_empty_strings_are_null_and_text_is_trimmed(tmp_path: Path, db: Path) ->
     ]
 
 
+def test_tabs_full_width_and_no_break_spaces_are_trimmed_too(tmp_path: Path, db: Path) -> None:
+    # a spreadsheet "cleared" with a full-width space (U+3000), a tab left by a copy, a
+    # no-break space (U+00A0) from a web form: trimmed like spaces, and a value of
+    # blanks only is empty (null), in every type; blanks inside a value stay
+    write(
+        tmp_path / "in",
+        "leads.csv",
+        "lead_id,created_at,company_name,employee_count,budget_confirmed,industry\n"
+        "L1\u3000,\u30002025-01-10\t,株式会社\u3000エー\u3000,\u3000,\u3000yes\u3000,\u3000\n"
+        '\tL2,2025-01-10, Beta\u00a0,"1,200\t",\t,\u00a0\u3000\n',
+    )
+    results = load(tmp_path / "in", db)
+    assert results["leads.csv"].rows_quarantined == 0, quarantine(db)
+    assert query(
+        db,
+        "SELECT lead_id, created_at, company_name, employee_count, budget_confirmed, industry "
+        "FROM raw.leads ORDER BY 1",
+    ) == [
+        ("L1", utc(2025, 1, 9, 15), "株式会社\u3000エー", None, True, None),
+        ("L2", utc(2025, 1, 9, 15), "Beta", 1200, None, None),
+    ]
+
+
 # --------------------------------------------------------------------------- duplicates
 
 
