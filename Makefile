@@ -35,8 +35,8 @@ demo: setup  ## Main job on the demo: generate sample exports, load, build, docs
 	$(BIN)/python scripts/generate_exports.py $(DEMO_EXPORTS) --leads $(DEMO_LEADS) --seed $(SEED) --quiet
 	$(BIN)/python scripts/run_pipeline.py $(DEMO_EXPORTS) --fresh
 
-run: setup  ## Same job on your own exports: make run EXPORTS=path/to/folder
-	$(BIN)/python scripts/run_pipeline.py $(EXPORTS)
+run: setup  ## Same job on your own exports: make run EXPORTS=path/to/folder [PROFILE=salesforce]
+	$(BIN)/python scripts/run_pipeline.py $(EXPORTS) $(if $(PROFILE),--profile $(PROFILE))
 
 check: setup  ## Recompute the headline numbers independently and compare them with the marts
 	$(BIN)/python scripts/check_results.py

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lead_tools import parquet_export, settings
 from lead_tools.contract import EXPORT_FILES
+from lead_tools.import_profiles import profile_names
 from lead_tools.loader import FileResult, LoaderError, LoadReport, run_load
 
 DESCRIPTION = """\
@@ -81,6 +82,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         default=None,
         help=f"DuckDB file (default: env DUCKDB_PATH or {settings.DEFAULT_DUCKDB_PATH})",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="import profile for vendor-shaped exports: a name in import_profiles/ "
+        f"({', '.join(profile_names())}) or a YAML file (README: import profiles)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     parser.add_argument(
@@ -157,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.format == "parquet":
         return parquet_export.run(
-            args.folder, args.out, args.encoding, args.source_timezone, quiet=args.quiet
+            args.folder,
+            args.out,
+            args.encoding,
+            args.source_timezone,
+            quiet=args.quiet,
+            profile=args.profile,
         )
     try:
         report = run_load(
@@ -166,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             encoding=args.encoding,
             source_timezone=args.source_timezone,
             quiet=args.quiet,
+            profile=args.profile,
         )
     except LoaderError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="delete the DuckDB file first (the demo does; your own warehouse keeps its history)",
     )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        help="import profile of the exports (load_exports.py --profile), e.g. salesforce",
+    )
     parser.add_argument("--skip-docs", action="store_true", help="do not generate the dbt docs")
     parser.add_argument(
         "--vars", default=None, help="dbt --vars passed to build, e.g. '{as_of: \"2025-06-30\"}'"
@@ -62,12 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     scripts = REPO_ROOT / "scripts"
     vars_args = ["--vars", args.vars] if args.vars else []
+    profile_args = ["--profile", args.profile] if args.profile else []
 
     steps = [
         (
             "load",
             lambda: subprocess.call(
-                [python, str(scripts / "load_exports.py"), str(args.exports)], env=env
+                [python, str(scripts / "load_exports.py"), str(args.exports), *profile_args],
+                env=env,
             ),
         ),
         ("dbt build", lambda: run_dbt(["build", *vars_args], duckdb_path=database).returncode),

@@ -82,6 +82,7 @@ import duckdb
 
 from lead_tools import settings
 from lead_tools.contract import EXPORT_FILES, META_COLUMNS, ExportFile
+from lead_tools.import_profiles import load_profile
 from lead_tools.loader_files import (
     ENCODINGS,
     ExportFileLayout,
@@ -249,9 +250,12 @@ def load_folder(
     encoding: str = "auto",
     source_timezone: str | None = None,
     quiet: bool = True,
+    profile: str | Path | None = None,
 ) -> list[FileResult]:
-    """Load every contract file in ``folder`` into ``db_path`` (default: settings.duckdb_path())."""
-    return run_load(folder, db_path, encoding, source_timezone, quiet).results
+    """Load every contract file in ``folder`` into ``db_path`` (default: settings.duckdb_path()).
+
+    ``profile``: an import profile (name in import_profiles/ or path) for vendor-shaped files."""
+    return run_load(folder, db_path, encoding, source_timezone, quiet, profile=profile).results
 
 
 def run_load(
@@ -261,6 +265,7 @@ def run_load(
     source_timezone: str | None = None,
     quiet: bool = True,
     log: Callable[[str], None] | None = None,
+    profile: str | Path | None = None,
 ) -> LoadReport:
     """Like ``load_folder`` but also returns the skipped files. Raises ``LoaderError`` for problems
     that stop the whole run (bad header, undecodable file, missing folder, locked database)."""
@@ -274,7 +279,8 @@ def run_load(
     db = Path(db_path) if db_path else settings.duckdb_path()
     tz = source_timezone or settings.source_timezone()
 
-    listing = discover(folder)
+    import_profile = load_profile(profile) if profile else None
+    listing = discover(folder, import_profile)
     for path in listing.skipped:
         log(f"skipping {path.name}: not a contract file")
     # a file whose header fails the check (a required column missing, an undecodable or
@@ -282,7 +288,7 @@ def run_load(
     layouts: list[ExportFileLayout | tuple[Path, ExportFile, FileResult]] = []
     for path, spec in listing.files:
         try:
-            layouts.append(read_layout(path, spec, encoding))
+            layouts.append(read_layout(path, spec, encoding, import_profile))
         except InputFileError as exc:
             layouts.append((path, spec, _failed_before_load(path, spec, str(exc))))
             log(f"FAILED: {exc}")

@@ -16,10 +16,14 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lead_tools.contract import BY_NAME, META_COLUMNS, Column, ExportFile
+
+if TYPE_CHECKING:
+    from lead_tools.import_profiles import ImportProfile
 
 CHUNK_BYTES = 8 * 1024 * 1024
 SNIFF_BYTES = 4 * 1024 * 1024
@@ -101,8 +105,9 @@ class FolderListing:
     skipped: list[Path] = field(default_factory=list)
 
 
-def discover(folder: Path) -> FolderListing:
-    """Contract files in ``folder`` (names matched case-insensitively) and the files skipped."""
+def discover(folder: Path, profile: ImportProfile | None = None) -> FolderListing:
+    """Contract files in ``folder`` (names matched case-insensitively, or by the import
+    profile's file names) and the files skipped."""
     if not folder.exists():
         raise UsageError(f"export folder {folder} does not exist")
     if not folder.is_dir():
@@ -117,6 +122,9 @@ def discover(folder: Path) -> FolderListing:
         name = path.name.lower()
         stem = name[:-4] if name.endswith(".csv") else None
         spec = BY_NAME.get(stem) if stem else None
+        if spec is None and profile is not None and path.is_file():
+            by_profile = profile.file_for(path.name)
+            spec = BY_NAME[by_profile] if by_profile else None
         if spec is None:
             if path.is_file():
                 listing.skipped.append(path)
@@ -179,8 +187,11 @@ def _unquoted(name: str) -> str:
     return name
 
 
-def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportFileLayout:
-    """Parse and check the header row: required columns present, names normalised."""
+def read_layout(
+    path: Path, spec: ExportFile, encoding: str = "auto", profile: ImportProfile | None = None
+) -> ExportFileLayout:
+    """Parse and check the header row: required columns present, names normalised (a name
+    the import profile gives for a contract column counts as that column)."""
     line = _read_first_line(path)
     if not line.strip():
         raise InputFileError(
@@ -194,9 +205,16 @@ def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportF
     columns: list[HeaderColumn] = []
     used_names: set[str] = set()
     contract_positions: dict[str, int] = {}
+    names = [original.replace("\ufeff", "") for original in names]
+    by_profile = (
+        profile.header_names(spec.name, [_unquoted(n.strip()) for n in names]) if profile else {}
+    )
     for position, original in enumerate(names):
-        original = original.replace("\ufeff", "")
-        name = _unquoted(original.strip()).lower() or f"column{position + 1}"
+        name = (
+            by_profile.get(position)
+            or _unquoted(original.strip()).lower()
+            or f"column{position + 1}"
+        )
         contract = None
         if name in {c.name for c in spec.columns}:
             if name in contract_positions:
@@ -219,9 +237,14 @@ def read_layout(path: Path, spec: ExportFile, encoding: str = "auto") -> ExportF
     if missing:
         found = ", ".join(c.original.strip() or "(blank)" for c in columns)
         plural = "s" if len(missing) > 1 else ""
+        hint = (
+            f" with import profile {profile.name}"
+            if profile
+            else "; a vendor export may need --profile"
+        )
         raise InputFileError(
             f"{path.name}: required column{plural} missing: {', '.join(missing)} "
-            f"(found: {found}); nothing from this file was loaded"
+            f"(found: {found}{hint}); nothing from this file was loaded"
         )
     # a late extra column could collide with the generated name of an earlier one: re-check
     seen: set[str] = set()

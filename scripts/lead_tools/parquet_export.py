@@ -72,6 +72,7 @@ def load_to_parquet(
     encoding: str = "auto",
     source_timezone: str | None = None,
     quiet: bool = True,
+    profile: str | Path | None = None,
 ) -> tuple[list[FileResult], list[ParquetTable]]:
     """Load ``folder`` with the normal loader into a temporary DuckDB file, then write Parquet.
 
@@ -81,7 +82,12 @@ def load_to_parquet(
     with tempfile.TemporaryDirectory(prefix="load_exports_parquet_") as tmp:
         db_path = Path(tmp) / "loaded.duckdb"
         results = load_folder(
-            folder, db_path, encoding=encoding, source_timezone=source_timezone, quiet=quiet
+            folder,
+            db_path,
+            encoding=encoding,
+            source_timezone=source_timezone,
+            quiet=quiet,
+            profile=profile,
         )
         if any(r.status == "failed" for r in results):
             return results, []
@@ -94,10 +100,13 @@ def run(
     encoding: str = "auto",
     source_timezone: str | None = None,
     quiet: bool = False,
+    profile: str | Path | None = None,
 ) -> int:
     """The ``--format parquet`` job of load_exports.py: load, write, print; returns the exit code."""
     try:
-        results, tables = load_to_parquet(folder, out_dir, encoding, source_timezone, quiet)
+        results, tables = load_to_parquet(
+            folder, out_dir, encoding, source_timezone, quiet, profile
+        )
     except LoaderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -442,8 +442,8 @@ def test_missing_required_column_fails_that_file_only(tmp_path: Path, db: Path) 
     results = load(folder, db)
     assert results["leads.csv"].status == "failed"
     assert results["leads.csv"].error == (
-        "leads.csv: required column missing: created_at (found: lead_id, company_name); "
-        "nothing from this file was loaded"
+        "leads.csv: required column missing: created_at (found: lead_id, company_name; "
+        "a vendor export may need --profile); nothing from this file was loaded"
     )
     assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
     assert (results["users.csv"].status, results["users.csv"].rows_loaded) == ("loaded", 1)
