@@ -107,6 +107,9 @@
     ) -%}
     {%- set watermark = state.columns[0].values()[0] | int -%}
     {%- set every_lead = state.columns[1].values()[0] or state.columns[2].values()[0] -%}
+    {%- if state.columns[2].values()[0] -%}
+        {{ check_parents_have_current_rules() }}
+    {%- endif -%}
     select lead_id from (
         {%- for input in inputs %}
         {%- if every_lead %}
@@ -220,6 +223,8 @@
     {%- if is_incremental_run() -%}
         create or replace temporary table {{ leads_to_reprocess_table() }} as
         {{ leads_to_reprocess(inputs, recheck_column) }}
+    {%- else -%}
+        {{ check_parents_have_current_rules() }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -13,7 +13,9 @@
 
     The seeds are hashed from their tables, as loaded: what the models read,
     whether the seed was loaded by this `dbt build` or by an earlier
-    `dbt seed`. The vars are hashed when the model is compiled.
+    `dbt seed`. The vars are hashed when the model is compiled. A model that
+    would stamp the new digest while a model it reads still has another
+    stops the run instead (check_parents_have_current_rules, below).
 
     Left out, because they cannot change an incremental model's rows:
       - as_of, which has a mechanism of its own (as_of_setting);
@@ -122,4 +124,46 @@
 {#- The newest load already in the current model, -1 when it is empty. -#}
 {% macro newest_load_in_this() -%}
     (select coalesce(max(load_id), -1) from {{ this }})
+{%- endmacro %}
+
+
+{#-
+    A per-lead model must not stamp rows with this run's rules when a model
+    it reads was built with other ones: after an edit of the rules, a
+    selection that leaves the staging (or another parent) out, such as
+    `dbt build --select dim_leads`, would compute from rows mapped by the
+    old rules and hide them from later runs. Checked where the model writes
+    rows for every lead (a full build; a run after a rules change), from the
+    pre-hook; the message says what to run.
+-#}
+{% macro check_parents_have_current_rules() -%}
+    {%- if not execute or target.type == 'spark' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set parents = [] -%}
+    {%- for node_id in model.depends_on.nodes -%}
+        {%- set node = graph.nodes.get(node_id) -%}
+        {%- if node and node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+            {%- do parents.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if parents | length == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set current = rules_fingerprint() -%}
+    {%- set checks = [] -%}
+    {%- for parent in parents -%}
+        {%- do checks.append(
+            "select '" ~ parent.name ~ "' as parent_name where exists (select 1 from "
+            ~ ref(parent.name) ~ " where rules_fingerprint is distinct from " ~ current ~ ")"
+        ) -%}
+    {%- endfor -%}
+    {%- set stale = run_query(checks | join(' union all ')).columns[0].values() -%}
+    {%- if stale | length > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            this.identifier ~ ": " ~ (stale | join(', ')) ~ " was built with other rules (rule seeds or vars) "
+            ~ "than this run; build the models it reads first: dbt build --select +" ~ this.identifier
+        ) }}
+    {%- endif -%}
+    {{ return('') }}
 {%- endmacro %}

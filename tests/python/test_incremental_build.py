@@ -343,3 +343,22 @@ def test_edited_rule_seeds_and_vars_take_effect_in_a_plain_incremental_build(bui
         )
         assert counts[0] == counts[1] > 0, (relation, counts)
         assert not only_incremental and not only_full, (relation, only_incremental, only_full)
+
+
+def test_a_selection_that_leaves_stale_parents_out_stops_with_what_to_run(builds, tmp_path):
+    """After an edit of the rules, building a per-lead model without the models it
+    reads would stamp rows computed from the old mapping with the new rules: refused."""
+    before, _ = builds
+    project = project_with_other_rules(tmp_path)
+    other_rules = {"DBT_PROJECT_DIR": str(project), "DBT_PROFILES_DIR": str(project)}
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(before, database)
+    # the edited seeds are loaded (what the models read), the staging is not rebuilt
+    dbt_build(database, tmp_path, "--select", "resource_type:seed", env=other_rules)
+    with pytest.raises(BuildFailed) as failure:
+        dbt_build(database, tmp_path, "--select", "dim_leads", env=other_rules)
+    message = str(failure.value)
+    assert "was built with other rules (rule seeds or vars) than this run" in message
+    assert "dbt build --select +dim_leads" in message
+    # the same selection with its parents goes through
+    dbt_build(database, tmp_path, "--select", "+dim_leads", env=other_rules)
