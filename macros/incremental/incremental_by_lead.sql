@@ -102,8 +102,7 @@
     {%- set lookback_days = var('incremental_lookback_days') | int -%}
     {%- set state = run_query(
         'select coalesce(max(processed_load_id), -1), coalesce(bool_or(as_of_setting <> '
-        ~ as_of_setting() ~ '), false), coalesce(bool_or(rules_fingerprint is distinct from '
-        ~ rules_fingerprint() ~ '), false) from ' ~ this
+        ~ as_of_setting() ~ '), false), ' ~ rules_differ() ~ ' from ' ~ this
     ) -%}
     {%- set watermark = state.columns[0].values()[0] | int -%}
     {%- set every_lead = state.columns[1].values()[0] or state.columns[2].values()[0] -%}

@@ -101,11 +101,14 @@
     {%- if not is_incremental_run() or target.type == 'spark' -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set state = run_query(
-        'select coalesce(bool_or(rules_fingerprint is distinct from '
-        ~ rules_fingerprint() ~ '), false) from ' ~ this
-    ) -%}
+    {%- set state = run_query('select ' ~ rules_differ() ~ ' from ' ~ this) -%}
     {{ return(state.columns[0].values()[0]) }}
+{%- endmacro %}
+
+
+{#- Aggregate over the current model's rows: built with other rules than this run's? -#}
+{% macro rules_differ() -%}
+    coalesce(bool_or(rules_fingerprint is distinct from {{ rules_fingerprint() }}), false)
 {%- endmacro %}
 
 
