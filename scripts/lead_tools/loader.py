@@ -45,6 +45,9 @@ Design choices
   replaced when the new row's ``updated_at`` (the contract's ``order_column``) is newer or
   equal, or when either side has no ``updated_at`` / the file has no such column (file order:
   the later load wins). A row that loses to a newer stored version is counted as loaded.
+  A row equal to the stored one in every column the file carries is counted as loaded and
+  left as it is, ``_load_id`` and ``_source_file`` included: in a full daily dump only the
+  rows that changed carry the new load, which is what the incremental dbt models key on.
   A column the stored table has and the new file does not (``_entity_select``) keeps the
   stored value: a narrower export says nothing about the fields it leaves out.
 - History files (lead_history, activities, marketing_events) are appended; a row whose id
@@ -1032,17 +1035,31 @@ def _merge(
             else ""
         )
         select = _entity_select(con, layout, scan, load_id, key_match)
+        # A row equal to the stored one in every column the file carries is left alone, with
+        # the load that brought it: in a full daily dump only the changed rows get the new
+        # load id, so an incremental dbt build recomputes only their leads.
+        compared = [c for c in sorted(layout.present) if c not in spec.key]
+        compared += [h.name for h in layout.extras]
+        same = " AND ".join(f"x.{ident(c)} IS NOT DISTINCT FROM g.{ident(c)}" for c in compared)
+        unchanged = 0
+        if same:
+            unchanged = con.execute(
+                f"SELECT count(*) FROM {target} AS x JOIN {V_GOOD} AS g ON {key_match} WHERE {same}"
+            ).fetchone()[0]
         replaced = con.execute(
             f"DELETE FROM {target} AS x USING {V_GOOD} AS g WHERE {key_match}{newer}"
+            + (f" AND NOT ({same})" if same else "")
         ).fetchone()[0]
         inserted = con.execute(
             f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
         ).fetchone()[0]
         if replaced:
             notes.append(f"{replaced:,} stored row(s) replaced by this export")
-        if good - inserted:
+        if unchanged:
+            notes.append(f"{unchanged:,} row(s) unchanged: the stored row stays, with its load")
+        if good - inserted - unchanged:
             notes.append(
-                f"{good - inserted:,} row(s) kept the stored version (its {order} is newer)"
+                f"{good - inserted - unchanged:,} row(s) kept the stored version (its {order} is newer)"
             )
         return notes
     inserted = 0

@@ -879,6 +879,46 @@ def test_entity_without_updated_at_is_replaced_by_the_later_load(tmp_path: Path,
     ]
 
 
+def test_a_full_dump_gives_the_new_load_only_to_the_rows_that_changed(
+    tmp_path: Path, db: Path
+) -> None:
+    header = "lead_id,created_at,updated_at,status,crm_score\n"
+    write(
+        tmp_path / "day1",
+        "leads.csv",
+        header
+        + "L1,2025-01-10,2025-01-10 10:00,新規,7\n"
+        + "L2,2025-01-10,2025-01-10 10:00,新規,3\n"
+        + "L3,2025-01-10,2025-01-10 10:00,新規,\n",
+    )
+    # the next day's full dump: L1 unchanged (same values written differently: the
+    # comparison is on typed values), L2 changed status, L3 only its extra column, L4 new
+    write(
+        tmp_path / "day2",
+        "leads.csv",
+        header
+        + "L1,2025/01/10,2025-01-10T10:00:00+09:00,新規,7\n"
+        + "L2,2025-01-10,2025-01-11 09:00,対応中,3\n"
+        + "L3,2025-01-10,2025-01-10 10:00,新規,5\n"
+        + "L4,2025-01-11,2025-01-11 09:00,新規,\n",
+    )
+    load(tmp_path / "day1", db)
+    result = load(tmp_path / "day2", db)["leads.csv"]
+    # every row of the dump is in the table: read 4 = loaded 4
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 4, 0)
+    assert query(
+        db, "SELECT lead_id, status, crm_score, _load_id, _source_line FROM raw.leads ORDER BY 1"
+    ) == [
+        ("L1", "新規", "7", 1, 2),  # unchanged: still the row of load 1, line 2 of day 1
+        ("L2", "対応中", "3", 2, 3),
+        ("L3", "新規", "5", 2, 4),
+        ("L4", "新規", None, 2, 5),
+    ]
+    notes = " | ".join(result.notes)
+    assert "2 stored row(s) replaced" in notes and "1 row(s) unchanged" in notes
+    assert "kept the stored version" not in notes
+
+
 def test_history_files_are_appended_and_deduplicated_by_id(tmp_path: Path, db: Path) -> None:
     header = "event_id,lead_id,event_type,occurred_at\n"
     write(
