@@ -9,8 +9,9 @@
     by --full-refresh, which is the point.
 
     Each run compares only the leads of loads newer than the snapshot's
-    newest: the loader replaces a lead's raw row whenever a load carries it,
-    so a lead of an older load has not changed since it was snapshotted.
+    newest: the loader gives a lead's raw row the new load whenever a load
+    carries it changed, so a lead of an older load has not changed since it
+    was snapshotted.
     Leads left out are not deletions (hard_deletes 'ignore', dbt's default).
 -#}
 {% snapshot snap_crm__lead_statuses %}

@@ -40,9 +40,10 @@
     of those leads, so a lead that now has no rows at all loses its old ones,
     and inserts the recomputed rows, in one transaction.
 
-    What an incremental run does not see, and needs `dbt build --full-refresh`:
-    a change of a user's role (the users export is a full dump without
-    history).
+    A user is not a lead, but a user's row (role) changes the leads it
+    worked or owned: the inputs of the models that read users include
+    changed_user_input(), whose leads are those linked to a user of a newer
+    load (below).
 
     On engines where incremental merges need a table format the project does
     not assume (Spark with plain Parquet tables), these models build as
@@ -111,7 +112,20 @@
     {%- endif -%}
     select lead_id from (
         {%- for input in inputs %}
-        {%- if every_lead %}
+        {%- if input.links %}
+        {%- for link in input.links %}
+        -- the leads linked to a {{ input.model }} row of a newer load
+        select lead_id from {{ ref(link.model) }}
+        {%- if not every_lead %}
+        where {{ link.column }} in (
+            select {{ input.key }} from {{ ref(input.model) }} where load_id > {{ watermark }}
+        )
+        {%- endif %}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+        {%- elif every_lead %}
         -- built with another as_of setting or other rules: every lead again
         select lead_id from {{ ref(input.model) }}
         {%- else %}
@@ -185,21 +199,24 @@
 {%- endmacro %}
 
 
-{#- The inputs of a lead's sales touches: its activities, and the history,
-    lead and opportunity rows that place its handoff. The models built on
-    the touches are reprocessed for the same leads. -#}
+{#- The inputs of a lead's sales touches: its activities, the history,
+    lead and opportunity rows that place its handoff, and the users who
+    touched or owned it (their role). The models built on the touches are
+    reprocessed for the same leads. -#}
 {% macro sales_touch_inputs() -%}
     {{ return([
         {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
         {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
         {'model': 'stg_crm__leads'},
         {'model': 'stg_crm__opportunities'},
+        changed_user_input([activity_user_link(), owner_user_link()]),
     ]) }}
 {%- endmacro %}
 
 
 {#- The inputs of the lead-level models that read every kind of lead
-    event: SLA clocks and statuses, and dim_leads. -#}
+    event, and the users who touched or owned the lead: SLA clocks and
+    statuses, and dim_leads. -#}
 {% macro all_lead_inputs() -%}
     {{ return([
         {'model': 'stg_ma__marketing_events', 'time_column': 'occurred_at'},
@@ -207,7 +224,33 @@
         {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
         {'model': 'stg_crm__leads'},
         {'model': 'stg_crm__opportunities'},
+        changed_user_input([activity_user_link(), owner_user_link()]),
     ]) }}
+{%- endmacro %}
+
+
+{#-
+    The input of the models that read users (stg_crm__users: a user's role
+    decides whether its activities are sales touches and whether owning a
+    lead is a handoff). The users export is a full dump without history; the
+    loader gives a new load id only to a user whose row changed, or is new,
+    so the users of loads newer than a model's watermark are those that
+    changed since its last build, and it recomputes the leads linked to
+    them. links: where a lead names a user, as
+    {model: a model with lead_id, column: its user id column}; each must be
+    a model the model reads (incremental_bookkeeping_columns refs them).
+-#}
+{% macro changed_user_input(links) -%}
+    {{ return({'model': 'stg_crm__users', 'key': 'user_id', 'links': links}) }}
+{%- endmacro %}
+
+{#- The leads' links to users: the author of each activity, the owners. -#}
+{% macro activity_user_link() -%}
+    {{ return({'model': 'stg_crm__activities', 'column': 'user_id'}) }}
+{%- endmacro %}
+
+{% macro owner_user_link() -%}
+    {{ return({'model': 'int_lead_owner_intervals', 'column': 'owner_id'}) }}
 {%- endmacro %}
 
 
@@ -244,6 +287,11 @@
     {#- unit tests: no relation, and only the given inputs exist #}
     cast(null as bigint) as processed_load_id,
     {%- else %}
+    {%- for input in inputs if input.links %}
+    {%- for link in input.links %}
+    -- depends_on: {{ ref(link.model) }} (the pre-hook reads it)
+    {%- endfor %}
+    {%- endfor %}
     {{ newest_load_id(inputs) }} as processed_load_id,
     {%- endif %}
     {{ as_of_setting() }} as as_of_setting,

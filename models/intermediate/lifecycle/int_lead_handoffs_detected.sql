@@ -7,10 +7,11 @@
     when they qualify. Owner changes after as_of never create a handoff.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): its
     inputs (stages reached, owner intervals) are recomputed for the leads of
-    new history, lead or opportunity rows, and so is the handoff.
+    new history, lead or opportunity rows, and so is the handoff; so are the
+    leads ever owned by a user whose row changed (a new role).
 -#}
 
-{%- set inputs = stage_event_inputs() %}
+{%- set inputs = stage_event_inputs() + [changed_user_input([owner_user_link()])] %}
 
 {{
     config(

@@ -13,10 +13,14 @@
       (outcome meeting_booked, or a meeting held when no rep had logged a
       booking for the lead before it), once per rep and lead.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
-    recomputes the activities of every lead with new activities.
+    recomputes the activities of every lead with new activities, and of
+    every lead worked by a user whose row changed (a new role).
 -#}
 
-{%- set inputs = [{'model': 'stg_crm__activities', 'time_column': 'occurred_at'}] %}
+{%- set inputs = [
+    {'model': 'stg_crm__activities', 'time_column': 'occurred_at'},
+    changed_user_input([activity_user_link()]),
+] %}
 
 {{
     config(

@@ -9,7 +9,8 @@
     the instant).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the leads with new events, a new lead row or new history or
-    opportunity rows (which can move the handoff), and the leads whose score
+    opportunity rows (which can move the handoff), the leads ever owned by a
+    user whose row changed (a new role moves the handoff), and the leads whose score
     or temperature at as_of changes by the new as_of alone (next_change_at:
     the next decay, reset or end of a fast-track window).
 -#}
@@ -19,6 +20,7 @@
     {'model': 'stg_crm__lead_history', 'time_column': 'changed_at'},
     {'model': 'stg_crm__leads'},
     {'model': 'stg_crm__opportunities'},
+    changed_user_input([owner_user_link()]),
 ] %}
 {%- set recheck = 'next_change_at' %}
 

@@ -1,3 +1,11 @@
+{#-
+    The users export is a full dump of current values, without history. The
+    loader gives a new load id only to the users whose row changed (an
+    unchanged row keeps its load), so load_id tells the incremental models
+    which users changed since their last build: they recompute the leads
+    those users worked or owned (changed_user_input(), incremental_by_lead.sql).
+-#}
+
 with
 
 source as (
@@ -19,7 +27,8 @@ renamed as (
         team as team_name,
         role as role_label,
         coalesce(is_active, true) as is_active,
-        manager_id
+        manager_id,
+        _load_id as load_id
 
     from source
 ),
@@ -32,7 +41,8 @@ final as (
         renamed.role_label,
         coalesce(user_roles.role, 'other') as role,
         renamed.is_active,
-        renamed.manager_id
+        renamed.manager_id,
+        renamed.load_id
 
     from renamed
     left join user_roles
