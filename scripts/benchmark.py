@@ -3,7 +3,10 @@
 
 For N leads (default 1,000,000) it generates, once, the export of a simulated
 world as it stood one day before --delta-day and the delta of the next day
-(generate_exports.py --export-at / --changes-since). Then, for each of --runs
+(generate_exports.py --export-at / --changes-since); with --full-dump, the
+next day's export is a full dump of every row instead, as from a CRM that
+exports everything daily (the loader gives the new load only to the rows that
+changed, so the incremental build should cost about the same). Then, for each of --runs
 repetitions, in a fresh DuckDB file, it times separately:
 
   parse        dbt parse, with the target folder of this repetition emptied:
@@ -12,7 +15,7 @@ repetitions, in a fresh DuckDB file, it times separately:
   load         scripts/load_exports.py on the base export
   models       dbt build of everything but tests (seeds, snapshot, models)
   tests        dbt test (data and unit tests)
-  delta load   scripts/load_exports.py on the one-day delta
+  delta load   scripts/load_exports.py on the one-day delta (or full dump)
   incremental  dbt build of everything but tests again: the incremental
                models only recompute the leads of the delta
   delta tests  dbt test after the incremental build
@@ -140,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         "created, with the generator's default --start and --months)",
     )
     parser.add_argument(
+        "--full-dump",
+        action="store_true",
+        help="the next day's export is a full dump of every row, not only the rows new or "
+        "changed since the base export",
+    )
+    parser.add_argument(
         "--runs", type=int, default=3, help="repetitions; medians are reported (default 3)"
     )
     parser.add_argument(
@@ -160,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     exports = work / f"exports_{args.leads}_{args.seed}"
     python = sys.executable
     env = dict(os.environ)
-    delta = work / f"delta_{args.leads}_{args.seed}_{args.delta_day}"
+    kind = "dump" if args.full_dump else "delta"
+    delta = work / f"{kind}_{args.leads}_{args.seed}_{args.delta_day}"
     base_at = f"{args.delta_day - dt.timedelta(days=1)}T12:00:00+09:00"
     delta_at = f"{args.delta_day}T12:00:00+09:00"
     generate = [python, "scripts/generate_exports.py"]
@@ -169,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {args.leads:,} leads into {exports} ...", file=sys.stderr)
         timed([*generate, str(exports), *world, "--export-at", base_at], env)
     if not delta.exists():
-        print(f"generating the delta {base_at} .. {delta_at} into {delta} ...", file=sys.stderr)
+        print(f"generating the {kind} {base_at} .. {delta_at} into {delta} ...", file=sys.stderr)
         command = [*generate, str(delta), *world, "--export-at", delta_at]
-        timed([*command, "--changes-since", base_at], env)
+        timed(command if args.full_dump else [*command, "--changes-since", base_at], env)
     rows, megabytes = folder_size(exports)
     delta_rows, _ = folder_size(delta)
 
@@ -256,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             for step, timings in results.items()
         },
         "delta_rows": delta_rows,
+        "delta_kind": "full dump" if args.full_dump else "changes",
         "delta_window": [base_at, delta_at],
         "mart_rows": counts,
         "test_failures": test_failures,
@@ -275,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\n{args.leads:,} leads: {rows:,} export rows, {megabytes:,.1f} MB; median of {args.runs} run(s)"
     )
-    print(f"  one-day delta: {delta_rows:,} rows ({base_at} .. {delta_at})")
+    what = "full dump of the next day" if args.full_dump else "one-day delta"
+    print(f"  {what}: {delta_rows:,} rows ({base_at} .. {delta_at})")
     print(f"  {'step':<12} {'seconds':>9} {'peak RSS GB':>12}")
     for step, figures in summary["steps"].items():
         print(f"  {step:<12} {figures['median_seconds']:>9.2f} {figures['peak_rss_gb']:>12.2f}")

@@ -25,20 +25,22 @@ STEPS = [
 ]
 
 
-def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
+def run_benchmark(tmp_path: Path, leads: int, *extra: str) -> tuple[str, dict]:
+    """Run the benchmark once; its stdout and its JSON."""
     report = tmp_path / "benchmark.json"
     completed = subprocess.run(
         [
             sys.executable,
             "scripts/benchmark.py",
             "--leads",
-            "800",
+            str(leads),
             "--runs",
             "1",
             "--workdir",
             str(tmp_path / "work"),
             "--json",
             str(report),
+            *extra,
         ],
         cwd=REPO_ROOT,
         capture_output=True,
@@ -46,7 +48,11 @@ def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
-    summary = json.loads(report.read_text(encoding="utf-8"))
+    return completed.stdout, json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
+    stdout, summary = run_benchmark(tmp_path, 800)
 
     assert list(summary["steps"]) == STEPS
     for step, figures in summary["steps"].items():
@@ -54,6 +60,7 @@ def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
         assert figures["peak_rss_gb"] > 0, step
     assert summary["test_failures"] == []
     # the delta is one day of a world whose base export holds every earlier day
+    assert summary["delta_kind"] == "changes"
     assert 0 < summary["delta_rows"] < summary["export_rows"]
     assert all(rows > 0 for rows in summary["mart_rows"].values()), summary["mart_rows"]
     steps = summary["steps"]
@@ -69,4 +76,14 @@ def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
     assert all(split["nodes"] > 0 for split in summary["time_split"].values())
     # the table names every step
     for step in STEPS:
-        assert f"  {step} " in completed.stdout, step
+        assert f"  {step} " in stdout, step
+
+
+def test_with_full_dump_the_next_day_is_an_export_of_every_row(tmp_path: Path) -> None:
+    stdout, summary = run_benchmark(tmp_path, 300, "--full-dump")
+    assert summary["delta_kind"] == "full dump"
+    # every row of the base export again, and the day's new ones
+    assert summary["delta_rows"] > summary["export_rows"]
+    assert "full dump of the next day" in stdout
+    assert summary["test_failures"] == []
+    assert (tmp_path / "work" / "dump_300_42_2026-03-25").is_dir()
