@@ -7,7 +7,8 @@ A row whose reason list is not empty goes to ``raw._quarantine``.
 
 Timestamps: a regular expression gates the accepted forms (ISO 8601 with ``T`` or space,
 ``YYYY/MM/DD``, 1- or 2-digit month/day/hour, optional seconds and fraction, optional ``Z`` /
-``+09:00`` / ``+0900`` / ``+09`` offset, or a bare date = midnight). A string with an offset
+``+09:00`` / ``+0900`` / ``+09`` offset, or a bare date = midnight; and ISO 8601's basic
+format, ``20250110T093000+0900`` or ``20250110``, which is rewritten to the extended one). A string with an offset
 is cast to TIMESTAMPTZ (absolute); one without is cast to TIMESTAMP and read in the source
 time zone (see ``SourceZone``).
 """
@@ -37,9 +38,12 @@ META_TYPES = {
 QUARANTINE_TABLE = f"{RAW_SCHEMA}._quarantine"
 AUDIT_TABLE = f"{RAW_SCHEMA}._load_audit"
 
+OFFSET_RE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)?"
 TIMESTAMP_RE = (
     r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?" + OFFSET_RE + ")?"
+    # ISO 8601 basic format: 20250110, 20250110T0930, 20250110T093000.5+0900
+    r"|\d{8}(?:T\d{4}(?:\d{2}(?:\.\d{1,9})?)?" + OFFSET_RE + ")?"
 )
 DATE_RE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 # a time with minutes but no seconds, right before its UTC offset
@@ -126,7 +130,15 @@ def timestamp_exprs(
         f"({value} LIKE '%Z' OR contains({value}, '+') OR contains(substr({value}, 11), '-'))"
     )
     offset_alias = f"{gate_alias}_o"
-    iso = _replaced(value, "/", "-")
+    # past the gate, the fifth character tells the extended forms (- or /) from the basic
+    # one, which gets its separators: 20250110T093000+0900 -> 2025-01-10T09:30:00+0900
+    basic = f"regexp_replace({value}, '^(\\d{{4}})(\\d{{2}})(\\d{{2}})', '\\1-\\2-\\3')"
+    basic = f"regexp_replace({basic}, '^(.{{10}}T\\d{{2}})(\\d{{2}})', '\\1:\\2')"
+    basic = f"regexp_replace({basic}, '^(.{{13}}:\\d{{2}})(\\d{{2}})', '\\1:\\2')"
+    iso = (
+        f"CASE WHEN substr({value}, 5, 1) IN ('-', '/') "
+        f"THEN {_replaced(value, '/', '-')} ELSE {basic} END"
+    )
     naive = f"CASE WHEN {gate_alias} AND NOT {offset_alias} THEN try_cast({iso} AS TIMESTAMP) END"
     # DuckDB reads an offset only after seconds: '10:00+09:00' -> '10:00:00+09:00', tried
     # only where the plain cast failed (coalesce evaluates its second argument per row)

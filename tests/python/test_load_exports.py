@@ -90,6 +90,13 @@ def test_accepted_timestamp_forms_become_utc_instants(tmp_path: Path, db: Path) 
         "T13": ("2025-01-10T00:30Z", utc(2025, 1, 10, 0, 30)),
         "T14": ("2025/01/10 9:30+0900", utc(2025, 1, 10, 0, 30)),
         "T15": ("2025-01-10 09:30:00.5+09:00", utc(2025, 1, 10, 0, 30, 0, 500000)),
+        # ISO 8601 basic format
+        "T16": ("20250110T093000+0900", utc(2025, 1, 10, 0, 30)),
+        "T17": ("20250110T0930Z", utc(2025, 1, 10, 9, 30)),
+        "T18": ("20250110T093015", utc(2025, 1, 10, 0, 30, 15)),  # local Tokyo
+        "T19": ("20250110T093000.25-05:00", utc(2025, 1, 10, 14, 30, 0, 250000)),
+        "T20": ("20250110T0930+09", utc(2025, 1, 10, 0, 30)),
+        "T21": ("20250110", utc(2025, 1, 9, 15, 0)),
     }
     body = "".join(f"{key},{text}\n" for key, (text, _) in forms.items())
     write(tmp_path / "in", "leads.csv", "lead_id,created_at\n" + body)
@@ -147,12 +154,17 @@ def test_unparseable_timestamps_are_quarantined_with_reason(tmp_path: Path, db: 
         "L6,2025-01-10 9:5,\n"
         "L7,2025-01-10 09:30,2025-01-11 10:00\n"
         "L8,2025-01-10 09:30 +09:00,\n"
-        "L9,2025-01-10T09:30:00+9,\n",
+        "L9,2025-01-10T09:30:00+9,\n"
+        # basic format: a month 13, an hour without minutes, a mixed form, a short date
+        "L10,20251310T0930,\n"
+        "L11,20250110T09,\n"
+        "L12,20250110T09:30,\n"
+        "L13,2025011,\n",
     )
     results = load(tmp_path / "in", db)
-    assert (results["leads.csv"].rows_loaded, results["leads.csv"].rows_quarantined) == (1, 8)
+    assert (results["leads.csv"].rows_loaded, results["leads.csv"].rows_quarantined) == (1, 12)
     rows = quarantine(db)
-    assert [r[0] for r in rows] == [2, 3, 4, 5, 6, 7, 9, 10]
+    assert [r[0] for r in rows] == [2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14]
     assert rows[0][1] == "unparseable timestamp in created_at: '2025-13-45 25:00'"
     assert rows[3][1] == "unparseable timestamp in updated_at: 'yesterday'"
     assert json.loads(rows[0][2]) == {
