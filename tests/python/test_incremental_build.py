@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BuildFailed
+from conftest import BuildFailed, query
 from lead_tools.dbt_cli import REPO_ROOT, run_dbt
 from lead_tools.generator import GeneratorConfig, generate_exports
 from lead_tools.loader import load_folder
@@ -251,37 +251,29 @@ def test_a_rep_who_changed_role_in_the_users_dump_touches_no_lead_any_more(
 ):
     incremental, _ = request.getfixturevalue(scenario)
     rep = busiest_sdr(exports[0])
-    with duckdb.connect(str(incremental), read_only=True) as connection:
-        role = connection.execute(
-            "select role from marts.dim_reps where rep_id = ?", [rep]
-        ).fetchone()
-        # the rep's activities are there (the base export alone has dozens)...
-        activities = connection.execute(
-            "select count(*) from staging.stg_crm__activities where user_id = ? and not is_automated",
-            [rep],
-        ).fetchone()[0]
-        # ... but no longer count as sales work, on old leads as on new ones: the
-        # equality with the full refresh (test above) says the same for every mart
-        touches = connection.execute(
-            "select count(*) from marts.fct_sales_touches where rep_id = ?", [rep]
-        ).fetchone()[0]
-        classified = connection.execute(
-            "select count(*) from intermediate.int_sales_activities_classified where rep_id = ?",
-            [rep],
-        ).fetchone()[0]
-        handoffs = connection.execute(
-            "select count(*) from marts.dim_leads where handoff_rep_id = ?", [rep]
-        ).fetchone()[0]
-        # the leads the rep worked were recomputed by the last build (newest watermark)
-        recomputed = connection.execute(
-            """
-            select count(*) = count(*) filter (
-                where processed_load_id = (select max(processed_load_id) from marts.dim_leads))
-            from marts.dim_leads
-            where lead_id in (select lead_id from staging.stg_crm__activities where user_id = ?)
-            """,
-            [rep],
-        ).fetchone()[0]
+
+    def count(relation: str, where: str) -> int:
+        return query(incremental, f"select count(*) from {relation} where {where}", [rep])[0][0]
+
+    role = query(incremental, "select role from marts.dim_reps where rep_id = ?", [rep])[0]
+    # the rep's activities are there (the base export alone has dozens)...
+    activities = count("staging.stg_crm__activities", "user_id = ? and not is_automated")
+    # ... but no longer count as sales work, on old leads as on new ones: the
+    # equality with the full refresh (test above) says the same for every mart
+    touches = count("marts.fct_sales_touches", "rep_id = ?")
+    classified = count("intermediate.int_sales_activities_classified", "rep_id = ?")
+    handoffs = count("marts.dim_leads", "handoff_rep_id = ?")
+    # the leads the rep worked were recomputed by the last build (newest watermark)
+    recomputed = query(
+        incremental,
+        """
+        select count(*) = count(*) filter (
+            where processed_load_id = (select max(processed_load_id) from marts.dim_leads))
+        from marts.dim_leads
+        where lead_id in (select lead_id from staging.stg_crm__activities where user_id = ?)
+        """,
+        [rep],
+    )[0][0]
     assert role == ("marketing",)
     assert activities >= 20, activities
     assert (touches, classified, handoffs) == (0, 0, 0)
