@@ -22,6 +22,7 @@ STEPS = [
     "incremental",
     "delta tests",
     "no new data",
+    "fixed cost",
 ]
 
 
@@ -70,6 +71,9 @@ def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
     )
     assert summary["no_new_data_share_of_full_build"] == round(
         steps["no new data"]["median_seconds"] / full, 3
+    )
+    assert summary["fixed_cost_share_of_full_build"] == round(
+        steps["fixed cost"]["median_seconds"] / full, 3
     )
     # the time split covers every dbt step but parse, and each has nodes
     assert set(summary["time_split"]) == set(STEPS) - {"parse", "load", "delta load"}
