@@ -236,7 +236,7 @@ def test_next_action_rate_window_boundaries(sales_warehouse):
     }
     assert rows == {
         # L30 demo request on day 14 (counts); L31 form on day 15 and L32 webinar 18 days after its
-        # first download (not); L33 pending (its same-instant form is the download's own gate).
+        # first download (not); L33 pending (its form at the same instant is listed before the download).
         # Rate = 1 / (1 + 2): the pending lead is left out.
         ("whitepaper-dx", "content_download"): (4, 1, 2, 1, pytest.approx(1 / 3), 14.0),
         # L30's case study on 06-03: the same demo request is 13 days later.

@@ -2,9 +2,11 @@
     One row per lead and content asset the lead downloaded (first
     content_download event per lead and asset, by as_of), and whether the lead
     took a next step afterwards (次アクション): a marketing event of a type in
-    var `next_action_event_types` strictly after the download and at most var
+    var `next_action_event_types` after the download and at most var
     `next_action_window_days` calendar days after it (day 14 counts, day 15
-    does not). Status: next_action (a next step in the window), no_next_action
+    does not). Events at the same instant keep the export's order (event_id,
+    then load and file line), as everywhere: a step at the download instant
+    counts when the export puts it after the download. Status: next_action (a next step in the window), no_next_action
     (none and the window has closed at as_of), pending (window still open at
     as_of, no next step yet).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
@@ -43,30 +45,55 @@ events as (
     {{- incremental_lead_filter('lead_id') }}
 ),
 
-downloads as (
+-- the lead's downloads and next steps by as_of, numbered in event order
+-- (same-instant events in the export's order)
+ordered_events as (
     select
         events.lead_id,
+        events.event_type,
         coalesce(nullif(trim(events.asset), ''), 'unknown') as asset,
-        min(events.occurred_at) as downloaded_at
+        events.occurred_at,
+        row_number() over (
+            partition by events.lead_id
+            order by events.occurred_at, events.event_id, events.load_id, events.source_line_number
+        ) as event_number
     from events
     cross join as_of
-    where events.event_type = 'content_download'
-        and events.occurred_at <= as_of.as_of_at
-    group by 1, 2
+    where
+        events.occurred_at <= as_of.as_of_at
+        and (
+            events.event_type = 'content_download'
+            or events.event_type in {{ sql_list(next_action_event_types) }}
+        )
+),
+
+downloads as (
+    select
+        lead_id,
+        asset,
+        occurred_at as downloaded_at,
+        event_number as download_event_number
+    from (
+        select
+            ordered_events.*,
+            row_number() over (
+                partition by ordered_events.lead_id, ordered_events.asset
+                order by ordered_events.event_number
+            ) as download_number
+        from ordered_events
+        where ordered_events.event_type = 'content_download'
+    ) as numbered_downloads
+    where download_number = 1
 ),
 
 next_steps as (
     select
-        events.event_id,
-        events.lead_id,
-        events.event_type,
-        events.occurred_at,
-        events.load_id,
-        events.source_line_number
-    from events
-    cross join as_of
-    where events.event_type in {{ sql_list(next_action_event_types) }}
-        and events.occurred_at <= as_of.as_of_at
+        lead_id,
+        event_type,
+        occurred_at,
+        event_number
+    from ordered_events
+    where event_type in {{ sql_list(next_action_event_types) }}
 ),
 
 windows as (
@@ -74,6 +101,7 @@ windows as (
         lead_id,
         asset,
         downloaded_at,
+        download_event_number,
         {{ dbt.dateadd('day', var('next_action_window_days'), 'downloaded_at') }} as window_closes_at
     from downloads
 ),
@@ -92,12 +120,12 @@ first_next_steps as (
             next_steps.occurred_at,
             row_number() over (
                 partition by windows.lead_id, windows.asset
-                order by next_steps.occurred_at, next_steps.event_id, next_steps.load_id, next_steps.source_line_number
+                order by next_steps.event_number
             ) as next_step_number
         from windows
         inner join next_steps
             on windows.lead_id = next_steps.lead_id
-                and windows.downloaded_at < next_steps.occurred_at
+                and windows.download_event_number < next_steps.event_number
                 and windows.window_closes_at >= next_steps.occurred_at
     ) as ranked_next_steps
     where next_step_number = 1
