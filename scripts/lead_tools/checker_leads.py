@@ -192,11 +192,14 @@ class Recomputation:
             items.sort(key=lambda e: e[0])
 
         self.opportunities: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
-        for lead, created, won, closed, close_date in read_raw(
-            connection, "opportunities", "lead_id, created_at, is_won, closed_at, close_date"
+        for lead, created, won, closed, close_date, stage in read_raw(
+            connection, "opportunities", "lead_id, created_at, is_won, closed_at, close_date, stage"
         ).iter_rows():
             if lead is None or created > as_of:
                 continue
+            if won is None:
+                # no is_won exported: the stage label says (受注 -> won)
+                won = stage is not None and self.stage(stage) == "won"
             won_at = None
             if won:
                 if closed is not None:
