@@ -175,8 +175,9 @@ def _decode_header(path: Path, line: bytes, encoding: str) -> tuple[str, str]:
     raise InputFileError(f"{path.name}: cannot decode the header row as " + " or ".join(errors))
 
 
-# names the loader uses itself (metadata columns, working columns of the staging tables)
-RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_dup", "_rid", "_slot"}
+# names the loader uses itself (metadata columns, working columns of the staging tables),
+# and DuckDB's row id: a column named rowid would hide it from the loader's queries
+RESERVED_NAMES = {*META_COLUMNS, "_err", "_raw", "_dup", "_rid", "_slot", "rowid"}
 
 
 def _unquoted(name: str) -> str:

@@ -432,12 +432,12 @@ def test_unknown_extra_columns_are_kept_as_varchar(tmp_path: Path, db: Path) -> 
         )
     )
     assert types["custom field"] == "VARCHAR"
-    # names the loader uses itself are kept under a suffixed name
-    write(folder, "users.csv", "user_id,role,_err,_source_line,_LD_C0\nU1,sdr,a,b,c\n")
+    # names the loader uses itself, and DuckDB's row id, are kept under a suffixed name
+    write(folder, "users.csv", "user_id,role,_err,_source_line,_LD_C0,RowID\nU1,sdr,a,b,c,7\n")
     load(folder, db)
-    assert query(db, 'SELECT "_err_2", "_source_line_2", x_ld_c0, _source_line FROM raw.users') == [
-        ("a", "b", "c", 2)
-    ]
+    assert query(
+        db, 'SELECT "_err_2", "_source_line_2", x_ld_c0, rowid_2, _source_line FROM raw.users'
+    ) == [("a", "b", "c", "7", 2)]
     # a later export with yet another column: the table grows, old rows get NULL
     write(folder, "leads.csv", "lead_id,created_at,score_band\nL2,2025-01-11,A\n")
     load(folder, db)
