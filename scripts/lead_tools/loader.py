@@ -966,7 +966,9 @@ WHERE NOT d._same ORDER BY d._source_line"""
         )
     con.execute(
         f"""INSERT INTO {QUARANTINE_TABLE}
-SELECT {head}, _source_line, csv_line,
+SELECT {head}, _source_line,
+       -- in a CRLF file DuckDB's line text starts with the LF of the line before
+       regexp_replace(csv_line, '^\\n', ''),
        'broken CSV line (' || lower(error_type) || '): ' || error_message, now()
 FROM {V_REJECTS} ORDER BY _source_line"""
     )

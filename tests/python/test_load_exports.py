@@ -546,6 +546,19 @@ def test_a_record_over_the_size_limit_is_quarantined_with_its_reason(
     assert reason and "broken CSV line" in reason
 
 
+def test_broken_lines_of_a_crlf_file_keep_their_text(tmp_path: Path, db: Path) -> None:
+    # the same broken lines as above, with Windows line endings: the quarantined text is the
+    # line itself, without the line break before it
+    write(
+        tmp_path / "in",
+        "users.csv",
+        "user_id,role,name\r\nU1,sdr,Sato\r\nU2,ae,Suzuki,extra\r\nU3,ae\r\nU4,manager,Tanaka\r\n",
+    )
+    result = load(tmp_path / "in", db)["users.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
+    assert [(r[0], r[2]) for r in quarantine(db)] == [(3, "U2,ae,Suzuki,extra"), (4, "U3,ae")]
+
+
 def test_quoted_values_with_commas_quotes_and_crlf(tmp_path: Path, db: Path) -> None:
     write(
         tmp_path / "in",
