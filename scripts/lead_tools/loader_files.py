@@ -159,6 +159,13 @@ def _read_first_line(path: Path) -> bytes:
     except OSError as exc:
         raise InputFileError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
     line = data.split(b"\n", 1)[0].split(b"\r", 1)[0]  # CRLF, LF or an old Mac CR
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in line:
+        # Excel's "Unicode text": every other byte of an ASCII header is a NUL
+        raise InputFileError(
+            f"{path.name}: the file is UTF-16 text (a byte-order mark or NUL bytes in the "
+            "header row), not CSV in UTF-8 or CP932: save it as CSV (UTF-8) and load it "
+            "again; nothing was loaded from it"
+        )
     if line.startswith(UTF8_BOM):
         line = line[len(UTF8_BOM) :]
     return line

@@ -805,6 +805,20 @@ def test_undecodable_file_is_an_error_naming_file_and_offset(tmp_path: Path, db:
     assert "users.csv: cannot decode the file" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_utf16_file_is_an_error_that_says_so(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "in"
+    # Excel's "Unicode text" (UTF-16 with a byte-order mark), and UTF-16 without one
+    write(folder, "leads.csv", "lead_id,created_at\r\nL1,2025-01-10\r\n", encoding="utf-16")
+    write(folder, "users.csv", "user_id,role\nU1,sdr\n", encoding="utf-16-le")
+    write(folder, "campaigns.csv", "campaign_id\nC1\n")
+    results = load(folder, db)
+    for name in ("leads.csv", "users.csv"):
+        assert results[name].status == "failed", name
+        assert results[name].error.startswith(f"{name}: the file is UTF-16 text"), name
+    assert results["campaigns.csv"].status == "loaded"
+    assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
+
+
 # --------------------------------------------------------------------------- re-loads
 
 
