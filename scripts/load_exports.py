@@ -2,7 +2,7 @@
 
 Usage: python scripts/load_exports.py FOLDER [--encoding auto|utf-8|cp932]
        [--source-timezone Asia/Tokyo] [--duckdb PATH] [--quiet]
-       [--format duckdb|parquet] [--out DIR]
+       [--format duckdb|parquet] [--out DIR] [--profile salesforce[,marketo]]
 
 Exit codes: 0 success (quarantined rows are not a failure), 1 a file failed or was refused
 (bad header, undecodable bytes), 2 usage or environment error (missing folder, no contract
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lead_tools import parquet_export, settings
 from lead_tools.contract import EXPORT_FILES
 from lead_tools.import_profiles import profile_names
+from lead_tools.load_results import STATUS_DERIVED
 from lead_tools.loader import FileResult, LoaderError, LoadReport, run_load
 
 DESCRIPTION = """\
@@ -86,8 +87,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         default=None,
-        help="import profile for vendor-shaped exports: a name in import_profiles/ "
-        f"({', '.join(profile_names())}) or a YAML file (README: import profiles)",
+        help="import profile of vendor exports: a name in import_profiles/ "
+        f"({', '.join(profile_names())}) or a YAML file; several separated by commas "
+        "(salesforce,marketo). docs/vendors/ has a page per vendor",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     parser.add_argument(
@@ -140,21 +142,37 @@ def format_table(results: list[FileResult]) -> str:
     return "\n".join([line(header), rule, *[line(r) for r in rows[:-1]], rule, line(rows[-1])])
 
 
+def format_derived(results: list[FileResult]) -> str:
+    """The contract rows a vendor's fold derived from its files, with what it said."""
+    lines = ["contract rows derived from the vendor's files:"]
+    for result in results:
+        lines.append(f"  {result.file_name}: {result.rows_loaded:,} row(s)")
+        lines += [f"    {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
 def print_report(report: LoadReport) -> None:
-    print(format_table(report.results))
+    files = [r for r in report.results if r.status != STATUS_DERIVED]
+    derived = [r for r in report.results if r.status == STATUS_DERIVED]
+    print(format_table(files))
+    if derived:
+        print(format_derived(derived))
     for path in report.skipped:
         print(f"skipped {path.name}: not a contract file")
-    found = {r.table.split(".", 1)[1] for r in report.results}
-    missing = [f.filename for f in EXPORT_FILES if f.name not in found]
+    found = {r.table for r in report.results}
+    missing = [f.filename for f in EXPORT_FILES if f.qualified_name not in found]
     if missing:
         print(f"not in folder (raw tables left as they were): {', '.join(missing)}")
-    quarantined = [r for r in report.results if r.status != "failed" and r.rows_quarantined]
+    quarantined = [r for r in files if r.status != "failed" and r.rows_quarantined]
     if quarantined:
         ids = ", ".join(str(r.load_id) for r in quarantined)
         print(
             f"{sum(r.rows_quarantined for r in quarantined):,} row(s) quarantined: "
             f"select * from raw._quarantine where _load_id in ({ids}) order by line_number"
         )
+    for result in files:
+        if result.status != "failed" and result.notes and report.vendor_tables(result):
+            print(f"{result.file_name}: " + "; ".join(result.notes))
     for result in report.failed:
         print(f"FAILED {result.file_name}: {result.error}", file=sys.stderr)
     print(f"database: {report.db_path}")

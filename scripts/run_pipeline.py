@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         default=None,
-        help="import profile of the exports (load_exports.py --profile), e.g. salesforce",
+        help="import profile(s) of the exports (load_exports.py --profile), e.g. salesforce "
+        "or salesforce,marketo",
     )
     parser.add_argument("--skip-docs", action="store_true", help="do not generate the dbt docs")
     parser.add_argument(

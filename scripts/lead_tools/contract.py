@@ -28,6 +28,13 @@ class ExportFile:
     columns: tuple[Column, ...]
     fallback_key: tuple[str, ...] = ()  # used when the key column is absent or empty
     order_column: str | None = None  # entity files: the newest version wins by this column
+    # the schema of its raw table: "raw" for the contract; a vendor's own files (see
+    # lead_tools.vendors) load as they are into raw_<vendor>, then fold into "raw"
+    schema: str = "raw"
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
 
     @property
     def filename(self) -> str:

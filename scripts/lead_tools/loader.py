@@ -78,14 +78,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from lead_tools import settings
 from lead_tools.contract import EXPORT_FILES, META_COLUMNS, ExportFile
-from lead_tools.import_profiles import load_profile
+from lead_tools.import_profiles import ImportProfile, load_profiles
+from lead_tools.load_results import (
+    STATUS_ALREADY,
+    STATUS_DERIVED,
+    STATUS_FAILED,
+    STATUS_LOADED,
+    FileResult,
+)
 from lead_tools.loader_files import (
     ENCODINGS,
     ExportFileLayout,
@@ -118,6 +125,8 @@ from lead_tools.loader_sql import (
     trimmed,
     typed_expr,
 )
+from lead_tools.vendors.base import FoldContext
+from lead_tools.vendors.fold import FoldError, run_fold
 
 __all__ = [
     "FileResult",
@@ -129,9 +138,6 @@ __all__ = [
     "run_load",
 ]
 
-STATUS_LOADED = "loaded"
-STATUS_ALREADY = "already loaded"
-STATUS_FAILED = "failed"
 
 # temporary objects (connection-local) used while loading one file
 T_TYPED = "_ld_typed"
@@ -166,25 +172,6 @@ TEMP_VIEWS = (V_GOOD, V_REJECTS)
 
 
 @dataclass
-class FileResult:
-    """What happened to one contract file. ``rows_read == rows_loaded + rows_quarantined``."""
-
-    file_name: str
-    table: str
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    status: str = "pending"
-    load_id: int | None = None
-    encoding: str | None = None
-    file_hash: str | None = None
-    file_bytes: int = 0
-    duration_seconds: float = 0.0
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
 class LoadReport:
     db_path: Path
     results: list[FileResult]
@@ -193,6 +180,10 @@ class LoadReport:
     @property
     def failed(self) -> list[FileResult]:
         return [r for r in self.results if r.status == STATUS_FAILED]
+
+    def vendor_tables(self, result: FileResult) -> bool:
+        """Whether ``result`` is a vendor's own file (its table is not a contract table)."""
+        return not result.table.startswith(f"{settings.RAW_SCHEMA}.")
 
 
 class CountMismatchError(RuntimeError):
@@ -282,16 +273,20 @@ def run_load(
     db = Path(db_path) if db_path else settings.duckdb_path()
     tz = source_timezone or settings.source_timezone()
 
-    import_profile = load_profile(profile) if profile else None
-    listing = discover(folder, import_profile)
+    profiles = load_profiles(profile)
+    listing = discover(folder, profiles)
     for path in listing.skipped:
         log(f"skipping {path.name}: not a contract file")
+    owner = {spec.qualified_name: p for p in profiles for spec in p.specs.values() if p.vendor}
+    renames = [p for p in profiles if p.vendor is None]
+    vendors = [p for p in profiles if p.vendor is not None]
     # a file whose header fails the check (a required column missing, an undecodable or
     # unparseable header) fails on its own: nothing from it is loaded, the others load
     layouts: list[ExportFileLayout | tuple[Path, ExportFile, FileResult]] = []
     for path, spec in listing.files:
+        header_profile = owner.get(spec.qualified_name) or (renames[0] if renames else None)
         try:
-            layouts.append(read_layout(path, spec, encoding, import_profile))
+            layouts.append(read_layout(path, spec, encoding, header_profile))
         except InputFileError as exc:
             layouts.append((path, spec, _failed_before_load(path, spec, str(exc))))
             log(f"FAILED: {exc}")
@@ -300,7 +295,7 @@ def run_load(
     try:
         _set_timezone(con, tz)
         zone = source_zone(con, tz)
-        ensure_schema(con)
+        ensure_schema(con, tuple(t for p in vendors for t in p.vendor.tables))
         results = []
         with tempfile.TemporaryDirectory(prefix="load_exports_") as tmp:
             for number, layout in enumerate(layouts, start=1):
@@ -321,18 +316,54 @@ def run_load(
                     f"[{number}/{len(layouts)}] {layout.file_name} ({scan.size / 1e6:,.1f} MB, {scan.encoding}) ..."
                 )
                 result = load_file(con, layout, scan, Path(tmp), zone)
+                vendor_profile = owner.get(layout.spec.qualified_name)
+                if vendor_profile is not None and result.status == STATUS_LOADED:
+                    result.notes += missing_column_notes(vendor_profile, layout)
                 results.append(result)
                 log(f"[{number}/{len(layouts)}] {layout.file_name}: {_describe(result)}")
+        for vendor_profile in vendors:
+            results += _fold(con, vendor_profile, log)
     finally:
         con.close()
     return LoadReport(db, results, listing.skipped)
+
+
+def missing_column_notes(profile: ImportProfile, layout: ExportFileLayout) -> list[str]:
+    """What is lost because a vendor file came without a column (said once per file)."""
+    assert profile.vendor is not None
+    return [
+        note
+        for (table, column), note in profile.vendor.missing_column_notes.items()
+        if table == layout.spec.name and column not in layout.present
+    ]
+
+
+def _fold(con: duckdb.DuckDBPyConnection, profile: ImportProfile, log) -> list[FileResult]:
+    """The vendor's contract rows (lead_tools.vendors.fold); a failure is a failed result."""
+    assert profile.vendor is not None
+    context = FoldContext(profile.column_names, profile.written_names, profile.options)
+    log(f"{profile.vendor.title}: deriving the contract rows ...")
+    try:
+        results = run_fold(con, profile.vendor, context)
+    except (FoldError, duckdb.Error) as exc:
+        result = FileResult(
+            file_name=f"{profile.vendor.title} -> contract files",
+            table=settings.RAW_SCHEMA,
+            status=STATUS_FAILED,
+            error=_error_text(exc),
+        )
+        log(f"{result.file_name}: FAILED: {result.error}")
+        return [result]
+    for result in results:
+        log(f"{result.file_name}: {_describe(result)}")
+    return results
 
 
 def _failed_before_load(path: Path, spec: ExportFile, error: str) -> FileResult:
     """The result of a file refused before its rows were read (header check, scan)."""
     return FileResult(
         file_name=path.name,
-        table=f"{settings.RAW_SCHEMA}.{spec.name}",
+        table=spec.qualified_name,
         status=STATUS_FAILED,
         error=error,
         file_bytes=path.stat().st_size if path.is_file() else 0,
@@ -355,10 +386,13 @@ def _record_header_failure(
 def _describe(result: FileResult) -> str:
     if result.status == STATUS_FAILED:
         return f"FAILED: {result.error}"
-    text = (
-        f"{result.status}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
-        f"{result.rows_quarantined:,} quarantined in {result.duration_seconds:.1f}s"
-    )
+    if result.status == STATUS_DERIVED:
+        text = f"{result.rows_loaded:,} contract row(s) derived in {result.duration_seconds:.1f}s"
+    else:
+        text = (
+            f"{result.status}: {result.rows_read:,} read, {result.rows_loaded:,} loaded, "
+            f"{result.rows_quarantined:,} quarantined in {result.duration_seconds:.1f}s"
+        )
     return text + "".join(f"\n    note: {note}" for note in result.notes)
 
 
@@ -391,14 +425,15 @@ def _set_timezone(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute("SET preserve_insertion_order = true")
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema raw, every contract table, quarantine and audit tables; add missing columns."""
+def ensure_schema(con: duckdb.DuckDBPyConnection, extra: tuple[ExportFile, ...] = ()) -> None:
+    """Create schema raw, every contract table, quarantine and audit tables, and the tables of
+    ``extra`` (a vendor's own files); add missing columns."""
     con.execute("BEGIN")
     try:
-        for statement in schema_statements():
+        for statement in schema_statements(extra):
             con.execute(statement)
-        for spec in EXPORT_FILES:
-            have = _table_columns(con, spec.name)
+        for spec in (*EXPORT_FILES, *extra):
+            have = _table_columns(con, spec)
             for name, sql_type in expected_columns(spec).items():
                 if name not in have:
                     con.execute(
@@ -410,10 +445,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def _table_columns(con: duckdb.DuckDBPyConnection, spec: ExportFile) -> set[str]:
     rows = con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
-        [settings.RAW_SCHEMA, table],
+        [spec.schema, spec.name],
     ).fetchall()
     return {r[0] for r in rows}
 
@@ -432,7 +467,7 @@ def load_file(
     started = time.perf_counter()
     result = FileResult(
         file_name=layout.file_name,
-        table=f"{settings.RAW_SCHEMA}.{layout.spec.name}",
+        table=layout.spec.qualified_name,
         encoding=scan.encoding,
         file_hash=scan.sha256,
         file_bytes=scan.size,
@@ -934,7 +969,7 @@ def staged_counts(con: duckdb.DuckDBPyConnection) -> Staged:
 
 
 def add_extra_columns(con: duckdb.DuckDBPyConnection, layout: ExportFileLayout) -> None:
-    have = _table_columns(con, layout.spec.name)
+    have = _table_columns(con, layout.spec)
     for header in layout.extras:
         if header.name not in have:
             con.execute(
@@ -1110,7 +1145,7 @@ def _entity_select(
         for (name,) in con.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [settings.RAW_SCHEMA, spec.name],
+            [spec.schema, spec.name],
         ).fetchall()
     ]
     kept = [c for c in stored if c not in present and c not in META_COLUMNS and c not in spec.key]

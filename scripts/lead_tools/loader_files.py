@@ -105,9 +105,11 @@ class FolderListing:
     skipped: list[Path] = field(default_factory=list)
 
 
-def discover(folder: Path, profile: ImportProfile | None = None) -> FolderListing:
-    """Contract files in ``folder`` (names matched case-insensitively, or by the import
-    profile's file names) and the files skipped."""
+def discover(folder: Path, profiles: list[ImportProfile] | None = None) -> FolderListing:
+    """Contract files in ``folder`` (names matched case-insensitively), and the files the
+    import profiles name (a vendor's own files, or contract files under other names); the
+    files skipped."""
+    profiles = profiles or []
     if not folder.exists():
         raise UsageError(f"export folder {folder} does not exist")
     if not folder.is_dir():
@@ -118,29 +120,38 @@ def discover(folder: Path, profile: ImportProfile | None = None) -> FolderListin
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         raise UsageError(f"cannot list export folder {folder}: {exc.strerror or exc}") from exc
+    order: dict[str, int] = {f.qualified_name: i for i, f in enumerate(BY_NAME.values())}
+    for profile in profiles:
+        for spec in profile.specs.values():
+            order.setdefault(spec.qualified_name, len(order))
     for path in entries:
         name = path.name.lower()
         stem = name[:-4] if name.endswith(".csv") else None
         spec = BY_NAME.get(stem) if stem else None
-        if spec is None and profile is not None and path.is_file():
-            by_profile = profile.file_for(path.name)
-            spec = BY_NAME[by_profile] if by_profile else None
+        if spec is None and path.is_file():
+            for profile in profiles:
+                spec = profile.file_for(path.name)
+                if spec is not None:
+                    break
         if spec is None:
             if path.is_file():
                 listing.skipped.append(path)
             continue  # sub-folders are not reported
         # a contract name that is not a readable file (broken link, folder) fails the header check
-        if spec.name in seen:
+        if spec.qualified_name in seen:
+            what = spec.filename if spec.schema == BY_NAME["leads"].schema else spec.qualified_name
             raise UsageError(
-                f"two files in {folder} match {spec.filename}: {seen[spec.name].name} and "
+                f"two files in {folder} match {what}: {seen[spec.qualified_name].name} and "
                 f"{path.name}; keep one"
             )
-        seen[spec.name] = path
+        seen[spec.qualified_name] = path
         listing.files.append((path, spec))
-    order = {f.name: i for i, f in enumerate(BY_NAME.values())}
-    listing.files.sort(key=lambda item: order[item[1].name])
+    listing.files.sort(key=lambda item: order[item[1].qualified_name])
     if not listing.files:
         expected = ", ".join(f.filename for f in BY_NAME.values())
+        for profile in profiles:
+            patterns = [p for ps in profile.file_patterns.values() for p in ps]
+            expected += f"; with profile {profile.name}: {', '.join(patterns)}"
         raise UsageError(f"no contract file in {folder} (expected one or more of: {expected})")
     return listing
 
@@ -250,6 +261,8 @@ def read_layout(
             if profile
             else "; a vendor export may need --profile"
         )
+        if profile is not None and profile.vendor is not None:
+            missing = [profile.expected_names(spec.name, c) for c in missing]
         raise InputFileError(
             f"{path.name}: required column{plural} missing: {', '.join(missing)} "
             f"(found: {found}{hint}); nothing from this file was loaded"

@@ -73,7 +73,7 @@ def lit(value: str) -> str:
 
 
 def table_name(spec: ExportFile) -> str:
-    return f"{RAW_SCHEMA}.{ident(spec.name)}"
+    return f"{ident(spec.schema)}.{ident(spec.name)}"
 
 
 def _words(words: tuple[str, ...]) -> str:
@@ -242,12 +242,16 @@ AUDIT_DDL = f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
 )"""
 
 
-def schema_statements() -> list[str]:
+def schema_statements(extra: tuple[ExportFile, ...] = ()) -> list[str]:
     """Idempotent DDL: the raw schema, every contract table (even for absent files), the
-    quarantine and audit tables."""
+    quarantine and audit tables; and the tables ``extra`` (a vendor's own files) with their
+    schemas."""
     statements = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
     statements += [create_table_sql(spec) for spec in EXPORT_FILES]
     statements += [QUARANTINE_DDL, AUDIT_DDL]
+    for schema in sorted({spec.schema for spec in extra} - {RAW_SCHEMA}):
+        statements.append(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
+    statements += [create_table_sql(spec) for spec in extra]
     return statements
 
 
