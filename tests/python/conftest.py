@@ -19,15 +19,21 @@ class BuildFailed(AssertionError):
 
 
 def build_warehouse(
-    exports: Path, work_dir: Path, *, dbt_vars: dict | None = None, name: str = "warehouse"
+    exports: Path,
+    work_dir: Path,
+    *,
+    dbt_vars: dict | None = None,
+    name: str = "warehouse",
+    profile: str | None = None,
 ) -> Path:
-    """Load `exports` into a fresh DuckDB file in `work_dir`, then `dbt build` it.
+    """Load `exports` (with the import `profile`, if any) into a fresh DuckDB file in
+    `work_dir`, then `dbt build` it.
 
     dbt's target and log folders go to `work_dir` too, so tests never touch the
     project's own target/ (the user's docs) and can run after one another freely.
     """
     database = work_dir / f"{name}.duckdb"
-    results = load_folder(exports, database, quiet=True)
+    results = load_folder(exports, database, quiet=True, profile=profile)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise BuildFailed(f"load failed: {failed}")

@@ -1,9 +1,12 @@
-"""Import profiles (import_profiles/*.yml): vendor-shaped exports load as the contract.
+"""Rename import profiles (import_profiles/*.yml without `vendor:`): contract rows under other
+file and header names load as the contract.
 
-Each shipped profile is checked on the hand-made export set rewritten in the vendor's
-shape (file names and headers taken from the profile): the raw tables must equal those of
-the canonical files, value for value. Then the matching rules (preference, folding,
-canonical names first) and the error messages.
+The shipped rename profile is checked on the hand-made export set rewritten with its names
+(file names and headers taken from the profile): the raw tables must equal those of the
+canonical files, value for value. Then the matching rules (preference, folding, canonical
+names first) and the error messages. These tests only rename the contract's own files;
+the vendor profiles (salesforce, hubspot, marketo), which read the vendors' own files, are
+tested by test_vendor_exports.py.
 """
 
 from __future__ import annotations
@@ -57,19 +60,47 @@ def vendor_copy(profile_name: str, source: Path, target: Path) -> dict[str, str]
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows([header, *rows[1:]])
         (target / names[contract]).write_bytes(out.getvalue().encode(encoding))
-        assert profile.file_for(names[contract]) in (contract, None)
+        spec = profile.file_for(names[contract])
+        assert spec is None or spec.name == contract
     return names
 
 
+# a rename profile written like a user's own: API-style names for contract files
+RENAMES = """\
+files:
+  leads: [Lead.csv]
+  activities: [Task.csv]
+  users: [User.csv]
+columns:
+  leads:
+    lead_id: [Id]
+    created_at: [CreatedDate]
+  activities:
+    activity_id: [Id]
+    lead_id: [WhoId]
+    activity_type: [TaskSubtype, Type]
+    occurred_at: [CompletedDateTime, CreatedDate]
+"""
+
+
+@pytest.fixture
+def renames(tmp_path) -> Path:
+    path = tmp_path / "renames.yml"
+    path.write_text(RENAMES, encoding="utf-8")
+    return path
+
+
 def test_the_shipped_profiles_are_found_and_valid():
-    assert {"salesforce", "hubspot", "japanese"} <= set(profile_names())
+    assert {"salesforce", "hubspot", "marketo", "japanese"} <= set(profile_names())
     for name in profile_names():
         profile = load_profile(name)
         assert profile.column_names, name
+    assert load_profile("japanese").vendor is None
+    assert load_profile("salesforce").vendor.name == "salesforce"
 
 
-@pytest.mark.parametrize("profile", ["salesforce", "hubspot", "japanese"])
-def test_a_vendor_shaped_export_loads_like_the_canonical_one(profile, tmp_path):
+@pytest.mark.parametrize("profile", ["japanese"])
+def test_a_renamed_export_loads_like_the_canonical_one(profile, tmp_path):
     canonical = tmp_path / "canonical.duckdb"
     vendor = tmp_path / "vendor.duckdb"
     names = vendor_copy(profile, HANDMADE, tmp_path / profile)
@@ -89,22 +120,24 @@ def test_a_vendor_shaped_export_loads_like_the_canonical_one(profile, tmp_path):
         assert raw_rows(vendor, contract), contract
 
 
-def test_without_the_profile_vendor_files_are_skipped_or_fail_with_a_hint(tmp_path):
-    vendor_copy("salesforce", HANDMADE, tmp_path / "sf")
-    (tmp_path / "sf" / "marketing_events.csv").unlink()
+def test_without_the_profile_vendor_files_are_skipped_or_fail_with_a_hint(tmp_path, renames):
+    vendor_copy("japanese", HANDMADE, tmp_path / "ja")
+    for path in (tmp_path / "ja").glob("*.csv"):  # keep only the renamed files
+        if path.stem in BY_NAME:
+            path.unlink()
     with pytest.raises(UsageError, match="no contract file"):
-        load_folder(tmp_path / "sf", tmp_path / "db.duckdb")
+        load_folder(tmp_path / "ja", tmp_path / "db.duckdb")
     folder = tmp_path / "renamed_headers_only"
     folder.mkdir()
     (folder / "leads.csv").write_text("Id,CreatedDate\nL1,2025-01-10\n", encoding="utf-8")
     [result] = load_folder(folder, tmp_path / "db.duckdb")
     assert result.status == "failed"
     assert "a vendor export may need --profile" in result.error
-    [result] = load_folder(folder, tmp_path / "db.duckdb", profile="salesforce")
+    [result] = load_folder(folder, tmp_path / "db.duckdb", profile=renames)
     assert (result.status, result.rows_loaded) == ("loaded", 1)
 
 
-def test_the_first_name_present_wins_and_the_others_stay_extra_columns(tmp_path):
+def test_the_first_name_present_wins_and_the_others_stay_extra_columns(tmp_path, renames):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "Task.csv").write_text(
@@ -112,7 +145,7 @@ def test_the_first_name_present_wins_and_the_others_stay_extra_columns(tmp_path)
         "T1,L1,Call,Other,2025-01-10 09:00,2025-01-10 10:00\n",
         encoding="utf-8",
     )
-    [result] = load_folder(folder, tmp_path / "db.duckdb", profile="salesforce")
+    [result] = load_folder(folder, tmp_path / "db.duckdb", profile=renames)
     assert result.status == "loaded", result.error
     with duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True) as connection:
         row = connection.execute(
@@ -125,13 +158,13 @@ def test_the_first_name_present_wins_and_the_others_stay_extra_columns(tmp_path)
     assert row[3:] == ("Other", "2025-01-10 09:00")
 
 
-def test_a_canonical_name_in_the_header_wins_over_a_profile_name(tmp_path):
+def test_a_canonical_name_in_the_header_wins_over_a_profile_name(tmp_path, renames):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "Lead.csv").write_text(
         "Id,lead_id,CreatedDate\nSF-1,L1,2025-01-10\n", encoding="utf-8"
     )
-    [result] = load_folder(folder, tmp_path / "db.duckdb", profile="salesforce")
+    [result] = load_folder(folder, tmp_path / "db.duckdb", profile=renames)
     assert result.status == "loaded", result.error
     with duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True) as connection:
         assert connection.execute("select lead_id, id from raw.leads").fetchone() == ("L1", "SF-1")
@@ -191,4 +224,4 @@ def test_the_cli_names_the_known_profiles_for_an_unknown_one(tmp_path):
     )
     assert completed.returncode == 2
     assert "import profile pipedrive not found" in completed.stderr
-    assert "hubspot, japanese, salesforce" in completed.stderr
+    assert "hubspot, japanese, marketo, pardot, salesforce" in completed.stderr
