@@ -803,10 +803,22 @@ def test_salesforce_data_loader_headers_and_missing_fields(tmp_path):
         ["ID", "CREATEDDATE", "STATUS", "OWNERID", "JOB_LEVEL__C"],
         [[LEAD, "2025-01-06T01:00:00.000Z", "MQL", SDR, "部長"]],
     )
+    # a Data Loader query of User with the role's name (SELECT Id, Name, UserRole.Name, Title):
+    # the role name wins over the title; without either, the title is the role
+    write(
+        folder,
+        "User.csv",
+        ["ID", "NAME", "USERROLE.NAME", "TITLE"],
+        [[SDR, "田中 太郎", "Inside Sales", "主任"], [AE, "高橋 健", "", "Account Executive"]],
+    )
     database = tmp_path / "db.duckdb"
     results = by_name(load_folder(folder, database, profile="salesforce"))
     assert rows(database, "select lead_id, status, owner_id, job_level from raw.leads") == [
         (LEAD, "MQL", SDR, "部長")
+    ]
+    assert rows(database, "select user_id, role from raw.users order by 1") == [
+        (AE, "Account Executive"),
+        (SDR, "Inside Sales"),
     ]
     notes = results["Lead.csv"].notes
     assert any(
@@ -815,7 +827,7 @@ def test_salesforce_data_loader_headers_and_missing_fields(tmp_path):
     assert any(n.startswith("no ConvertedContactId") for n in notes)
     # a required field missing: the file fails, naming the Salesforce field
     write(folder, "Lead.csv", ["Id", "Status"], [[LEAD, "MQL"]])
-    [result] = load_folder(folder, tmp_path / "other.duckdb", profile="salesforce")
+    result = by_name(load_folder(folder, tmp_path / "other.duckdb", profile="salesforce"))["Lead.csv"]
     assert result.status == "failed"
     assert "Lead.csv: required column missing: CreatedDate" in result.error
 
@@ -948,6 +960,36 @@ def test_hubspot_rules(tmp_path):
     notes = "\n".join(results["HubSpot -> activities.csv"].notes)
     assert "a call not made (Call status Canceled)" in notes
     assert "a meeting that did not take place (outcome Canceled)" in notes
+
+
+def test_hubspot_users_export_without_user_ids_knows_each_user_by_email(tmp_path):
+    folder = tmp_path / "hs"
+    folder.mkdir()
+    # Settings -> Users & Teams -> Export writes no User ID column
+    (folder / "hubspot-users-2025-03-31.csv").write_text(
+        "First Name,Last Name,Email,Primary team\n"
+        "太郎,田中,Taro@Example.jp,インサイドセールス\n"
+        "健,高橋,ken@example.jp,フィールドセールス\n",
+        encoding="utf-8",
+    )
+    (folder / "hubspot-crm-exports-all-contacts-2025-03-31.csv").write_text(
+        "Record ID,Create Date,Lifecycle Stage,Contact owner,Owner assigned date\n"
+        "101,2025-01-06 10:00,Marketing Qualified Lead,田中 太郎,2025-01-07 10:00\n"
+        "102,2025-01-08 09:00,Marketing Qualified Lead,ken@example.jp,2025-01-08 10:00\n",
+        encoding="utf-8",
+    )
+    database = tmp_path / "db.duckdb"
+    results = by_name(load_folder(folder, database, profile="hubspot"))
+    assert all(r.status in ("loaded", "derived") for r in results.values()), results
+    # the user id is the lower-cased email; owners written by name or email find it
+    assert rows(database, "select user_id, name, role from raw.users order by 1") == [
+        ("ken@example.jp", "健 高橋", "フィールドセールス"),
+        ("taro@example.jp", "太郎 田中", "インサイドセールス"),
+    ]
+    assert rows(database, "select lead_id, owner_id from raw.leads order by 1") == [
+        ("101", "taro@example.jp"),
+        ("102", "ken@example.jp"),
+    ]
 
 
 def test_marketo_activities_become_marketing_events_of_the_salesforce_leads(tmp_path):

@@ -167,7 +167,7 @@ TABLES = (
     _t(
         "user",
         [
-            ("user_id", "text", True),
+            ("user_id", "text"),
             ("first_name", "text"),
             ("last_name", "text"),
             ("name", "text"),
@@ -177,7 +177,9 @@ TABLES = (
             ("role", "text"),
             ("is_active", "boolean"),
         ],
+        # Settings -> Users & Teams -> Export writes no user id: a user is then its email
         key=("user_id",),
+        fallback_key=("email",),
     ),
 )
 
@@ -259,16 +261,22 @@ def fold(context: FoldContext) -> tuple[list[Step], list[Output]]:
     not_held = _labels(options["meetings_not_held"])
     not_made = _labels(options["calls_not_made"])
     steps = [
+        # a user without a user id (the users export of Settings writes none) is its email
+        Step(
+            "hs_users",
+            f"""SELECT * REPLACE (coalesce(user_id, lower(trim(email))) AS user_id)
+FROM {_table("user")} WHERE coalesce(user_id, trim(email)) <> ''""",
+        ),
         # every way an owner is written in an export -> the user; a key two users share
         # (a name) is left out
         Step(
             "hs_owner_keys",
             f"""WITH keys AS (
-    SELECT user_id AS owner_key, user_id FROM {_table("user")}
-    UNION ALL SELECT lower(trim(email)), user_id FROM {_table("user")} WHERE email IS NOT NULL
-    UNION ALL SELECT {_name_key("concat(first_name, last_name)")}, user_id FROM {_table("user")}
-    UNION ALL SELECT {_name_key("concat(last_name, first_name)")}, user_id FROM {_table("user")}
-    UNION ALL SELECT {_name_key("name")}, user_id FROM {_table("user")} WHERE name IS NOT NULL
+    SELECT user_id AS owner_key, user_id FROM hs_users
+    UNION ALL SELECT lower(trim(email)), user_id FROM hs_users WHERE email IS NOT NULL
+    UNION ALL SELECT {_name_key("concat(first_name, last_name)")}, user_id FROM hs_users
+    UNION ALL SELECT {_name_key("concat(last_name, first_name)")}, user_id FROM hs_users
+    UNION ALL SELECT {_name_key("name")}, user_id FROM hs_users WHERE name IS NOT NULL
 )
 SELECT owner_key, min(user_id) AS user_id FROM keys WHERE owner_key <> ''
 GROUP BY owner_key HAVING count(DISTINCT user_id) = 1""",
@@ -463,7 +471,7 @@ LEFT JOIN hs_deal_contacts AS contacts ON contacts.record_id = d.record_id"""
     coalesce(is_active, true) AS is_active,
     NULL AS manager_id,
     _source_file, _source_line, _file_hash
-FROM {_table("user")}"""
+FROM hs_users"""
 
     outputs = [
         Output("users", users, ("user",)),

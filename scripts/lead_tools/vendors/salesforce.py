@@ -231,6 +231,7 @@ TABLES = (
             ("last_modified_date", "timestamp"),
             ("system_modstamp", "timestamp"),
             ("sales_role", "text"),
+            ("role_name", "text"),  # UserRole.Name of a Data Loader / Bulk API query
         ],
         order_column="system_modstamp",
     ),
@@ -661,7 +662,7 @@ WHERE o._use IS NULL"""
     u.id AS user_id,
     coalesce(u.name, nullif(trim(concat_ws(' ', u.first_name, u.last_name)), '')) AS name,
     coalesce(u.department, u.division) AS team,
-    coalesce(u.sales_role, roles.name, u.title) AS role,
+    coalesce(u.sales_role, roles.name, u.role_name, u.title) AS role,
     u.is_active,
     coalesce(managers.user_id, u.manager_id) AS manager_id,
     u._source_file, u._source_line, u._file_hash
@@ -728,8 +729,8 @@ SALESFORCE = Vendor(
             "no IsWon: the stage label decides won and lost (seeds/mappings/map_lead_statuses.csv)"
         ),
         ("user", "user_role_id"): (
-            "no UserRoleId: roles come from Sales_Role__c or Title; export User with "
-            "UserRoleId, and UserRole.csv"
+            "no UserRoleId: roles come from Sales_Role__c, UserRole.Name or Title; export "
+            "User with UserRoleId, and UserRole.csv"
         ),
     },
     not_expressed=(
