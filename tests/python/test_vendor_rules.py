@@ -827,7 +827,9 @@ def test_salesforce_data_loader_headers_and_missing_fields(tmp_path):
     assert any(n.startswith("no ConvertedContactId") for n in notes)
     # a required field missing: the file fails, naming the Salesforce field
     write(folder, "Lead.csv", ["Id", "Status"], [[LEAD, "MQL"]])
-    result = by_name(load_folder(folder, tmp_path / "other.duckdb", profile="salesforce"))["Lead.csv"]
+    result = by_name(load_folder(folder, tmp_path / "other.duckdb", profile="salesforce"))[
+        "Lead.csv"
+    ]
     assert result.status == "failed"
     assert "Lead.csv: required column missing: CreatedDate" in result.error
 

@@ -463,7 +463,7 @@ FROM hs_meetings AS m WHERE m._use IS NULL"""
 FROM {_table("deal")} AS d
 LEFT JOIN hs_deal_contacts AS contacts ON contacts.record_id = d.record_id"""
 
-    users = f"""SELECT
+    users = """SELECT
     user_id,
     coalesce(name, nullif(trim(concat_ws(' ', first_name, last_name)), '')) AS name,
     primary_team AS team,
