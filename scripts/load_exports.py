@@ -3,16 +3,18 @@
 Usage: python scripts/load_exports.py FOLDER [--encoding auto|utf-8|cp932]
        [--source-timezone Asia/Tokyo] [--duckdb PATH] [--quiet]
        [--format duckdb|parquet] [--out DIR] [--profile salesforce[,marketo]]
+       [--exported-at INSTANT] [--earliest YYYY-MM-DD] [--future-tolerance-hours H]
 
 Exit codes: 0 success (quarantined rows are not a failure), 1 a file failed or was refused
 (bad header, undecodable bytes), 2 usage or environment error (missing folder, no contract
-file, locked database, unknown time zone).
+file, locked database, a warehouse folder that cannot be written, unknown time zone).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,6 +44,13 @@ rules:
               numbers may use thousands separators (1,200); timestamps ISO 8601 (offset or Z =
               absolute, none = --source-timezone), YYYY/MM/DD HH:MM[:SS], bare date = midnight;
               stored as UTC timestamptz. Anything else is quarantined with the reason.
+  plausible   a timestamp or date before --earliest (2000-01-01), or a timestamp more than
+              --future-tolerance-hours (24) after the load instant, is quarantined
+              ("implausible timestamp ..."): one row dated 9999-12-31 would otherwise move
+              the reporting instant. A meeting booked ahead and an open deal's expected close
+              may lie in the future.
+  ids         every id and reference (lead_id, owner_id, user_id, Salesforce Id, ...) is
+              width-folded (Ｌ０５ = L05) before duplicates are looked for; case is kept.
   duplicates  same id twice in one file: the first is loaded; a later row with different
               content is quarantined ("first at line N"); an exact duplicate is collapsed
               into the first and counted as loaded.
@@ -53,8 +62,13 @@ rules:
   lines       line numbers are physical lines, header = line 1 (blank lines and quoted
               values spanning lines included); a broken CSV record (wrong field count,
               unclosed quote) is quarantined with its line and raw text.
+  files       .csv, or .csv.gz (read as is); a ZIP archive or an Excel workbook is refused
+              with what to do (unzip it; save the sheet as CSV UTF-8).
   safety      each file is loaded in one transaction: on any error nothing from it stays
               (status failed, exit code 1).
+  instant     --exported-at (when the source system wrote the files) is recorded in
+              raw._load_audit.exported_at; the models report as of the later of it and the
+              latest timestamp in the data, unless dbt's var as_of says otherwise.
 exit codes: 0 ok, 1 a file failed or was refused, 2 usage/environment error."""
 
 
@@ -91,6 +105,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"({', '.join(profile_names())}) or a YAML file; several separated by commas "
         "(salesforce,marketo). docs/vendors/ has a page per vendor",
     )
+    parser.add_argument(
+        "--exported-at",
+        type=_instant,
+        default=None,
+        metavar="INSTANT",
+        help="when the source system wrote the files (ISO 8601, e.g. 2025-06-30T23:00+09:00; "
+        "'now' = the wall clock); recorded in raw._load_audit, the models' default reporting "
+        "instant is never earlier",
+    )
+    parser.add_argument(
+        "--earliest",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="timestamps and dates before this day are quarantined (default 2000-01-01)",
+    )
+    parser.add_argument(
+        "--future-tolerance-hours",
+        type=float,
+        default=None,
+        metavar="H",
+        help="timestamps more than H hours after the load instant are quarantined "
+        "(default 24: clock skew, a source time zone off by a few hours)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     parser.add_argument(
         "--format",
@@ -106,6 +144,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="with --format parquet: the folder to write (one sub-folder per raw table)",
     )
     args = parser.parse_args(argv)
+    if args.future_tolerance_hours is not None and args.future_tolerance_hours < 0:
+        parser.error("--future-tolerance-hours cannot be negative")
     if args.format == "parquet" and args.out is None:
         parser.error("--format parquet needs --out DIR")
     if args.format == "duckdb" and args.out is not None:
@@ -113,6 +153,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.format == "parquet" and args.duckdb is not None:
         parser.error("--duckdb is for --format duckdb (parquet uses a temporary DuckDB file)")
     return args
+
+
+def _instant(text: str) -> datetime:
+    """An aware instant from ISO 8601 ('now': the wall clock); naive = --source-timezone is
+    not known yet here, so an offset (or Z) is required."""
+    if text.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no offset: write it as 2025-06-30T23:00+09:00 or ...Z"
+        )
+    return value
+
+
+def plausibility(args: argparse.Namespace) -> dict:
+    """The run_load keywords of --exported-at, --earliest, --future-tolerance-hours."""
+    hours = args.future_tolerance_hours
+    return {
+        "exported_at": args.exported_at,
+        "earliest": args.earliest,
+        "future_tolerance": None if hours is None else timedelta(hours=hours),
+    }
 
 
 def format_table(results: list[FileResult]) -> str:
@@ -188,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             args.source_timezone,
             quiet=args.quiet,
             profile=args.profile,
+            **plausibility(args),
         )
     try:
         report = run_load(
@@ -197,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             source_timezone=args.source_timezone,
             quiet=args.quiet,
             profile=args.profile,
+            **plausibility(args),
         )
     except LoaderError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -18,6 +18,17 @@ class Column:
     name: str
     type: ColumnType
     required: bool = False
+    # a timestamp that may lie after the load instant (a planned meeting's start): only
+    # the floor of plausible instants applies to it (see loader_sql.TimeBounds)
+    may_be_future: bool = False
+
+    @property
+    def is_id(self) -> bool:
+        """An identifier or a reference to one (``lead_id``, ``owner_id``, Salesforce's
+        ``Id``, HubSpot's ``associated_contact_ids``): width-folded at load, like labels."""
+        return self.type == "text" and (
+            self.name == "id" or self.name.endswith("_id") or self.name.endswith("_ids")
+        )
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -102,6 +103,8 @@ from lead_tools.loader_files import (
     UsageError,
     decode_error,
     discover,
+    gunzip,
+    is_gzip,
     line_facts,
     read_layout,
     record_layout,
@@ -110,13 +113,18 @@ from lead_tools.loader_files import (
     transcode_to_utf8,
 )
 from lead_tools.loader_sql import (
+    AUDIT_COLUMNS,
     AUDIT_TABLE,
     BLANKS,
+    EXPORTED_AT,
+    EXPORTED_AT_VARIABLE,
     QUARANTINE_TABLE,
     SQL_TYPES,
     SourceZone,
+    TimeBounds,
     error_expr,
     expected_columns,
+    folded_id,
     ident,
     lit,
     schema_statements,
@@ -245,11 +253,15 @@ def load_folder(
     source_timezone: str | None = None,
     quiet: bool = True,
     profile: str | Path | None = None,
+    **plausibility,
 ) -> list[FileResult]:
     """Load every contract file in ``folder`` into ``db_path`` (default: settings.duckdb_path()).
 
-    ``profile``: an import profile (name in import_profiles/ or path) for vendor-shaped files."""
-    return run_load(folder, db_path, encoding, source_timezone, quiet, profile=profile).results
+    ``profile``: an import profile (name in import_profiles/ or path) for vendor-shaped files;
+    ``plausibility``: run_load's ``earliest``, ``future_tolerance`` and ``exported_at``."""
+    return run_load(
+        folder, db_path, encoding, source_timezone, quiet, profile=profile, **plausibility
+    ).results
 
 
 def run_load(
@@ -260,9 +272,17 @@ def run_load(
     quiet: bool = True,
     log: Callable[[str], None] | None = None,
     profile: str | Path | None = None,
+    earliest: date | None = None,
+    future_tolerance: timedelta | None = None,
+    exported_at: datetime | None = None,
 ) -> LoadReport:
     """Like ``load_folder`` but also returns the skipped files. Raises ``LoaderError`` for problems
-    that stop the whole run (bad header, undecodable file, missing folder, locked database)."""
+    that stop the whole run (bad header, undecodable file, missing folder, locked database).
+
+    Timestamps before ``earliest`` (default 2000-01-01) or more than ``future_tolerance``
+    (default 24 h) after the load instant (after ``exported_at`` when given) are quarantined
+    (``TimeBounds``). ``exported_at`` (aware): when the source system wrote the files;
+    recorded in the audit, it is the earliest reporting instant the models use (int_as_of)."""
     if encoding not in ENCODINGS:
         raise UsageError(f"unknown encoding {encoding!r} (use one of: {', '.join(ENCODINGS)})")
     if log is None:
@@ -280,21 +300,53 @@ def run_load(
     owner = {spec.qualified_name: p for p in profiles for spec in p.specs.values() if p.vendor}
     renames = [p for p in profiles if p.vendor is None]
     vendors = [p for p in profiles if p.vendor is not None]
+    now = TimeBounds.at(earliest=earliest, tolerance=future_tolerance)
+    if exported_at is not None and exported_at > now.latest:
+        raise UsageError(
+            f"--exported-at {exported_at.isoformat()} is after {now.describe_latest()}: "
+            "an export cannot be written in the future"
+        )
+    bounds = TimeBounds.at(exported_at, earliest, future_tolerance) if exported_at else now
     # a file whose header fails the check (a required column missing, an undecodable or
-    # unparseable header) fails on its own: nothing from it is loaded, the others load
+    # unparseable header) fails on its own: nothing from it is loaded, the others load;
+    # a gzip file (leads.csv.gz, or gzip bytes under any name) is read from a decompressed
+    # copy of the same name; the audit records the file as found
+    unpacked = tempfile.TemporaryDirectory(prefix="load_exports_gunzip_")
+    try:
+        layouts = _read_layouts(listing, owner, renames, encoding, Path(unpacked.name), log)
+        return _load_layouts(
+            db, tz, layouts, vendors, owner, bounds, exported_at, encoding, listing, log
+        )
+    finally:
+        unpacked.cleanup()
+
+
+def _read_layouts(listing, owner, renames, encoding, unpacked: Path, log):
+    """The header of every file found (decompressing gzip ones), or its failure."""
     layouts: list[ExportFileLayout | tuple[Path, ExportFile, FileResult]] = []
     for path, spec in listing.files:
         header_profile = owner.get(spec.qualified_name) or (renames[0] if renames else None)
         try:
-            layouts.append(read_layout(path, spec, encoding, header_profile))
+            source = path
+            if is_gzip(path):
+                log(f"decompressing {path.name} ...")
+                source = gunzip(path, unpacked)
+            layout = read_layout(source, spec, encoding, header_profile)
+            layout.origin = path if source is not path else None
+            layouts.append(layout)
         except InputFileError as exc:
             layouts.append((path, spec, _failed_before_load(path, spec, str(exc))))
             log(f"FAILED: {exc}")
+    return layouts
 
+
+def _load_layouts(db, tz, layouts, vendors, owner, bounds, exported_at, encoding, listing, log):
+    """Load the files whose header passed, record the others, run the vendors' folds."""
     con = connect(db)
     try:
         _set_timezone(con, tz)
         zone = source_zone(con, tz)
+        con.execute(f"SET VARIABLE {EXPORTED_AT_VARIABLE} = ?::TIMESTAMPTZ", [exported_at])
         ensure_schema(con, tuple(t for p in vendors for t in p.vendor.tables))
         results = []
         with tempfile.TemporaryDirectory(prefix="load_exports_") as tmp:
@@ -315,7 +367,7 @@ def run_load(
                 log(
                     f"[{number}/{len(layouts)}] {layout.file_name} ({scan.size / 1e6:,.1f} MB, {scan.encoding}) ..."
                 )
-                result = load_file(con, layout, scan, Path(tmp), zone)
+                result = load_file(con, layout, scan, Path(tmp), zone, bounds)
                 vendor_profile = owner.get(layout.spec.qualified_name)
                 if vendor_profile is not None and result.status == STATUS_LOADED:
                     result.notes += missing_column_notes(vendor_profile, layout)
@@ -399,8 +451,28 @@ def _describe(result: FileResult) -> str:
 _LOCK_RE = re.compile(r"Conflicting lock is held in (.*?)(?: by user .*)?$", re.S)
 
 
+def check_writable_folder(db_path: Path) -> None:
+    """A UsageError unless a file can be created beside ``db_path``: DuckDB writes its log
+    (``<file>.wal``) there at each commit, so in a read-only folder every file's load would
+    fail at its commit, one by one. Not even the audit can record such a run."""
+    folder = db_path.parent if str(db_path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".load_exports_probe_"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write in the folder of database {db_path} ({exc.strerror or exc}): DuckDB "
+            f"writes {db_path.name}.wal beside the file at each commit. Make the folder "
+            "writable, or give another path (--duckdb / DUCKDB_PATH). Nothing was loaded, and "
+            "raw._load_audit cannot record this run"
+        ) from exc
+
+
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file for writing; a lock held elsewhere becomes a clear UsageError."""
+    """Open the DuckDB file for writing; a lock held elsewhere or a folder that cannot be
+    written becomes a clear UsageError."""
+    check_writable_folder(db_path)
     try:
         return duckdb.connect(str(db_path))
     except duckdb.Error as exc:
@@ -462,6 +534,7 @@ def load_file(
     scan: ScanResult,
     tmp_dir: Path,
     zone: SourceZone,
+    bounds: TimeBounds | None = None,
 ) -> FileResult:
     """Load one file in one transaction. Never raises for a file problem: returns status failed."""
     started = time.perf_counter()
@@ -485,7 +558,7 @@ def load_file(
 
     in_transaction = False
     try:
-        source = read_file(con, layout, scan, tmp_dir, zone, result)
+        source = read_file(con, layout, scan, tmp_dir, zone, result, bounds)
         lines = number_lines(con, scan, layout.path, source)
         if not lines.exact:
             result.notes.append(RECORDS_NOT_LINES_NOTE)
@@ -548,6 +621,7 @@ def read_file(
     tmp_dir: Path,
     zone: SourceZone,
     result: FileResult,
+    bounds: TimeBounds | None = None,
 ) -> Path:
     """Stage the file (T_TYPED), transcoding when needed. Returns the file DuckDB read.
 
@@ -560,12 +634,12 @@ def read_file(
     if scan.encoding == "cp932":
         source = _utf8_copy(layout, scan, tmp_dir, lf=False)
     try:
-        stage(con, layout, source, zone)
+        stage(con, layout, source, zone, bounds)
     except duckdb.InvalidInputException as exc:
         if "invalid state" not in str(exc):
             raise
         source = _utf8_copy(layout, scan, tmp_dir, lf=True)
-        stage(con, layout, source, zone)
+        stage(con, layout, source, zone, bounds)
         result.notes.append("mixed CRLF/LF line ends: read from a normalised copy")
     bad = con.execute(
         f"SELECT count(*) FROM {T_REJECTS} WHERE error_type = 'INVALID ENCODING'"
@@ -575,7 +649,7 @@ def read_file(
             raise decode_error(layout.path, ["utf-8"])
         scan.encoding = "cp932"
         result.encoding = "cp932"
-        return read_file(con, layout, scan, tmp_dir, zone, result)
+        return read_file(con, layout, scan, tmp_dir, zone, result, bounds)
     return source
 
 
@@ -610,6 +684,10 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 
 # --------------------------------------------------------------------------- staging
 
+# the contract's lead_history: the values of its owner changes are user ids
+LEAD_HISTORY_TABLE = f"{settings.RAW_SCHEMA}.lead_history"
+OWNER_VALUES = ("old_value", "new_value")
+
 
 # The longest CSV record read (DuckDB's default is 2,000,000 bytes, which a long free-text
 # field can pass). A longer record is quarantined as a broken line, with DuckDB's reason.
@@ -620,7 +698,7 @@ def _read_csv_sql(layout: ExportFileLayout, source: Path, rejects: str, rejscan:
     columns = ", ".join(f"'_ld_c{i}': 'VARCHAR'" for i in range(len(layout.columns)))
     return (
         f"read_csv({lit(str(source))}, columns = {{{columns}}}, header = false, skip = 1, "
-        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+        "auto_detect = false, compression = 'none', delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
         f"null_padding = false, max_line_size = {MAX_RECORD_BYTES}, "
         f"store_rejects = true, rejects_table = {lit(rejects)}, "
         f"rejects_scan = {lit(rejscan)})"
@@ -639,12 +717,19 @@ def _raw_json(layout: ExportFileLayout) -> str:
 
 
 def stage(
-    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, source: Path, zone: SourceZone
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    source: Path,
+    zone: SourceZone,
+    bounds: TimeBounds | None = None,
 ) -> None:
     """Read the CSV with DuckDB and type + validate it into the temporary table T_TYPED.
 
     One statement, nested projections (raw text -> trimmed -> typed -> reasons), so every
-    value is parsed once and the file is read once.
+    value is parsed once and the file is read once. Ids are width-folded (``folded_id``)
+    before anything compares them (duplicates, upserts, references); so are the owner ids
+    of a contract lead_history's owner changes. ``bounds``: timestamps outside them are
+    quarantined.
     """
     spec = layout.spec
     _drop_temp(con)
@@ -655,10 +740,20 @@ def stage(
     layers: list[list[str]] = [[f"{trimmed(f'_ld_c{i}')} AS _ld_v{i}" for i in range(n)], [], []]
     final_typed: list[str] = []
     typed: dict[int, str] = {}  # position -> alias (or expression) of the typed value
+    field = by_name.get("field") if spec.qualified_name == LEAD_HISTORY_TABLE else None
     for header in layout.columns:
         column = header.contract
         i = header.position
-        if column is None or column.type == "text":
+        if column is not None and column.is_id:
+            layers[1].append(f"{folded_id(f'_ld_v{i}')} AS _ld_t{i}")
+            typed[i] = f"_ld_t{i}"
+        elif column is not None and field is not None and column.name in OWNER_VALUES:
+            owner = f"lower(_ld_v{field.position}) = 'owner'"
+            layers[1].append(
+                f"CASE WHEN {owner} THEN {folded_id(f'_ld_v{i}')} ELSE _ld_v{i} END AS _ld_t{i}"
+            )
+            typed[i] = f"_ld_t{i}"
+        elif column is None or column.type == "text":
             typed[i] = f"_ld_v{i}"
         elif column.type == "timestamp":
             gate, naive, absolute, instant = timestamp_exprs(
@@ -686,7 +781,9 @@ def stage(
         for header in layout.columns
         if header.contract is not None
         and (
-            reason := error_expr(header.contract, f"_ld_v{header.position}", typed[header.position])
+            reason := error_expr(
+                header.contract, f"_ld_v{header.position}", typed[header.position], bounds
+            )
         )
     ]
     err = f"nullif(concat_ws('; ', {', '.join(errors)}), '')" if errors else "NULL::VARCHAR"
@@ -1188,11 +1285,12 @@ def write_audit(
     status: str,
 ) -> None:
     con.execute(
-        f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        f"INSERT INTO {AUDIT_TABLE} ({AUDIT_COLUMNS}) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, {EXPORTED_AT})",
         [
             result.load_id,
             layout.file_name,
-            str(layout.path.resolve()),
+            str(layout.source_path.resolve()),
             scan.sha256,
             scan.size,
             scan.encoding,

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import re
+import shutil
 import sys
 import threading
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,10 +69,16 @@ class ExportFileLayout:
     spec: ExportFile
     columns: list[HeaderColumn]
     header_encoding: str
+    origin: Path | None = None  # the compressed file ``path`` was decompressed from
 
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def source_path(self) -> Path:
+        """The file as found in the export folder (what the audit records)."""
+        return self.origin or self.path
 
     @property
     def present(self) -> set[str]:
@@ -125,12 +134,11 @@ def discover(folder: Path, profiles: list[ImportProfile] | None = None) -> Folde
         for spec in profile.specs.values():
             order.setdefault(spec.qualified_name, len(order))
     for path in entries:
-        name = path.name.lower()
-        stem = name[:-4] if name.endswith(".csv") else None
-        spec = BY_NAME.get(stem) if stem else None
-        if spec is None and path.is_file():
+        stem = _csv_stem(path.name)
+        spec = BY_NAME.get(stem.lower()) if stem else None
+        if spec is None and stem and path.is_file():
             for profile in profiles:
-                spec = profile.file_for(path.name)
+                spec = profile.file_for(stem + ".csv")
                 if spec is not None:
                     break
         if spec is None:
@@ -156,6 +164,66 @@ def discover(folder: Path, profiles: list[ImportProfile] | None = None) -> Folde
     return listing
 
 
+# What a contract name may end with: CSV, gzip-compressed CSV (read as is), and the
+# containers users save by mistake (refused with what to do, see _read_first_line).
+CSV_SUFFIXES = (".csv", ".csv.gz")
+REFUSED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".zip")
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an Excel 97-2003 workbook (.xls)
+
+
+def _csv_stem(name: str) -> str | None:
+    """``Lead`` of ``Lead.csv``, ``Lead.csv.gz``, ``Lead.xlsx``, ... (None for other files)."""
+    lowered = name.lower()
+    for suffix in (*CSV_SUFFIXES, *REFUSED_SUFFIXES):
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(2) == GZIP_MAGIC
+    except OSError:
+        return False  # read_layout reports the unreadable file
+
+
+def gunzip(path: Path, dest_dir: Path) -> Path:
+    """Decompress a gzip file to ``dest_dir``/same name (streamed); a broken one is an
+    InputFileError naming it."""
+    dest = dest_dir / path.name
+    try:
+        with gzip.open(path, "rb") as source, dest.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputFileError(
+            f"{path.name}: cannot decompress the gzip file ({exc}); nothing was loaded from it"
+        ) from exc
+    return dest
+
+
+def _container_error(path: Path, data: bytes) -> InputFileError | None:
+    """The error for a compressed file or workbook (not CSV text), or None."""
+    what = None
+    if data.startswith(ZIP_MAGIC):
+        what = "a ZIP archive (an Excel .xlsx workbook is one too)"
+        todo = "unzip it and load the CSV files inside, or open the workbook and save the sheet"
+    elif data.startswith(OLE_MAGIC):
+        what = "an Excel 97-2003 workbook (.xls)"
+        todo = "open it and save the sheet"
+    elif data.startswith(GZIP_MAGIC):  # decompressed before this check: only a nested one
+        what = "gzip-compressed twice"
+        todo = "decompress it (gunzip)"
+    if what is None:
+        return None
+    return InputFileError(
+        f"{path.name}: the file is {what}, not CSV text: {todo} as CSV (Excel: "
+        "名前を付けて保存 / Save As > CSV UTF-8) and load it again; nothing was loaded from it"
+    )
+
+
 def _read_first_line(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -169,6 +237,8 @@ def _read_first_line(path: Path) -> bytes:
                     break
     except OSError as exc:
         raise InputFileError(f"{path.name}: cannot read file: {exc.strerror or exc}") from exc
+    if (container := _container_error(path, data)) is not None:
+        raise container
     line = data.split(b"\n", 1)[0].split(b"\r", 1)[0]  # CRLF, LF or an old Mac CR
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in line:
         # Excel's "Unicode text": every other byte of an ASCII header is a NUL
@@ -187,7 +257,7 @@ def _decode_header(path: Path, line: bytes, encoding: str) -> tuple[str, str]:
     errors = []
     for candidate in candidates:
         try:
-            return line.decode(candidate), candidate
+            return decode(line, candidate), candidate
         except UnicodeDecodeError as exc:
             errors.append(f"{candidate} (invalid byte at offset {exc.start})")
     raise InputFileError(f"{path.name}: cannot decode the header row as " + " or ".join(errors))
@@ -310,15 +380,42 @@ def _line_chunks(path: Path):
             offset += len(piece)
 
 
+# Python's cp932 codec turns the single bytes 0x80, 0xA0 and 0xFD-0xFF, which are no
+# character in CP932 (Windows leaves them undefined), into U+0080 and private-use
+# characters U+F8F0-U+F8F3 without a word. A stray 0xFF would then load as an invisible
+# character; ``decode`` refuses them like any other invalid byte. (The user-defined
+# characters 0xF040-0xF9FC, gaiji, stay: they are text in CP932, mapped to U+E000-U+E757.)
+_CP932_STRAY = re.compile("[\x80\uf8f0-\uf8f3]")
+
+
+def decode(data: bytes, encoding: str) -> str:
+    """``data.decode(encoding)``, strict also about CP932's undefined single bytes."""
+    text = data.decode(encoding)
+    if encoding == "cp932" and (stray := _CP932_STRAY.search(text)):
+        start = len(text[: stray.start()].encode("cp932"))
+        raise UnicodeDecodeError(encoding, data, start, start + 1, "byte undefined in CP932")
+    return text
+
+
 def _first_decode_error(path: Path, encoding: str) -> int | None:
     """Byte offset of the first byte that does not decode in ``encoding``, or None."""
     for offset, piece in _line_chunks(path):
         start = len(UTF8_BOM) if offset == 0 and piece.startswith(UTF8_BOM) else 0
         try:
-            piece[start:].decode(encoding)
+            decode(piece[start:], encoding)
         except UnicodeDecodeError as exc:
             return offset + start + exc.start
     return None
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The physical line (1 = the header) holding byte ``offset``."""
+    lines = 1
+    for start, piece in _line_chunks(path):
+        if start + len(piece) > offset:
+            return lines + piece.count(b"\n", 0, offset - start)
+        lines += piece.count(b"\n")
+    return lines
 
 
 def scan_file(path: Path, encoding: str = "auto") -> ScanResult:
@@ -402,7 +499,10 @@ def decode_error(path: Path, encodings: list[str]) -> InputFileError:
     parts = []
     for name in encodings:
         offset = _first_decode_error(path, name)
-        where = f"invalid byte at offset {offset}" if offset is not None else "decodes"
+        if offset is None:
+            where = "decodes"
+        else:
+            where = f"invalid byte at line {_line_at(path, offset)}, offset {offset}"
         parts.append(f"{labels.get(name, name)} ({where})")
     hint = " (try --encoding auto)" if len(encodings) == 1 else ""
     return InputFileError(
@@ -420,7 +520,7 @@ def transcode_to_utf8(path: Path, encoding: str, dest: Path, normalise_newlines:
     with dest.open("wb") as out:
         for offset, piece in _line_chunks(path):
             start = len(UTF8_BOM) if offset == 0 and piece.startswith(UTF8_BOM) else 0
-            text = piece[start:].decode(codec)  # UnicodeDecodeError: see decode_error()
+            text = decode(piece[start:], codec)  # UnicodeDecodeError: see decode_error()
             if normalise_newlines:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             out.write(text.encode("utf-8"))

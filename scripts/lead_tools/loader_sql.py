@@ -16,6 +16,7 @@ time zone (see ``SourceZone``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from lead_tools.contract import EXPORT_FILES, META_COLUMNS, Column, ExportFile
 from lead_tools.settings import RAW_SCHEMA
@@ -159,6 +160,98 @@ def timestamp_exprs(
     return (gate, has_offset), naive, absolute, f"coalesce({absolute_alias}, {local})"
 
 
+@dataclass(frozen=True)
+class TimeBounds:
+    """The instants a loaded timestamp may have. One row dated 9999-12-31 (or 1900-01-01)
+    would otherwise move every open number (the reporting instant defaults to the latest
+    timestamp) or add a cohort of its own; such a value is quarantined like any bad value.
+
+    - ``earliest``: the floor (default 2000-01-01), for timestamps and dates;
+    - ``instant`` + ``tolerance``: the ceiling for timestamps. ``instant`` is the export
+      instant when the run was told it (``--exported-at``), else the load's wall clock; the
+      tolerance (a day by default) absorbs clock skew and a source time zone set wrongly by
+      a few hours. Dates (an expected close date, a campaign's end) and the timestamps a
+      vendor writes ahead of time (a meeting booked for next week: ``Column.may_be_future``)
+      have no ceiling.
+    """
+
+    earliest: date
+    instant: datetime  # aware, UTC
+    tolerance: timedelta
+    instant_label: str = "the load instant"
+
+    DEFAULT_EARLIEST = date(2000, 1, 1)
+    DEFAULT_TOLERANCE = timedelta(days=1)
+
+    @property
+    def latest(self) -> datetime:
+        return self.instant + self.tolerance
+
+    @staticmethod
+    def at(
+        exported_at: datetime | None = None,
+        earliest: date | None = None,
+        tolerance: timedelta | None = None,
+    ) -> TimeBounds:
+        """The bounds of a load run now (of files exported at ``exported_at``, if given)."""
+        instant = exported_at or datetime.now(UTC)
+        return TimeBounds(
+            earliest or TimeBounds.DEFAULT_EARLIEST,
+            instant.astimezone(UTC).replace(microsecond=0),
+            TimeBounds.DEFAULT_TOLERANCE if tolerance is None else tolerance,
+            "the load instant" if exported_at is None else "the export instant (--exported-at)",
+        )
+
+    def describe_latest(self) -> str:
+        hours = self.tolerance.total_seconds() / 3600
+        return (
+            f"{self.instant_label} {self.instant:%Y-%m-%d %H:%M} UTC + {hours:g} h "
+            "(--future-tolerance-hours)"
+        )
+
+
+def bounds_error_branches(column: Column, value: str, typed: str, bounds: TimeBounds) -> list[str]:
+    """CASE branches quarantining a timestamp or date outside ``bounds`` (after the parse
+    check: ``typed`` is not NULL here)."""
+    if column.type not in ("timestamp", "date"):
+        return []
+    label = f"implausible {column.type} in {column.name}: "
+    floor = f"{bounds.earliest.isoformat()} (--earliest)"
+    if column.type == "date":
+        cast = f"DATE {lit(bounds.earliest.isoformat())}"
+    else:
+        cast = f"TIMESTAMPTZ {lit(bounds.earliest.isoformat() + ' 00:00:00+00')}"
+    branches = [
+        f"WHEN {typed} < {cast} THEN {lit(label)} || '''' || {value} || '''' || "
+        f"{lit(' is before ' + floor)}"
+    ]
+    if column.type == "timestamp" and not column.may_be_future:
+        ceiling = f"TIMESTAMPTZ {lit(bounds.latest.isoformat(sep=' '))}"
+        branches.append(
+            f"WHEN {typed} > {ceiling} THEN {lit(label)} || '''' || {value} || '''' || "
+            f"{lit(' is after ' + bounds.describe_latest())}"
+        )
+    return branches
+
+
+# Full-width ASCII (Ｌ０５) and the ideographic space -> ASCII: the part of Unicode NFKC
+# that ids typed in Japanese spreadsheets need (the dbt macro normalize_label folds labels
+# the same way, and also lowercases them; ids keep their case: Salesforce's are
+# case-sensitive).
+WIDE = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+NARROW = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+
+
+def folded_id(value: str) -> str:
+    """SQL width-folding an id (NFKC's width folding; NULL stays NULL). Only a value with a
+    non-ASCII character (more bytes than characters) is translated."""
+    return (
+        f"CASE WHEN strlen({value}) <> length({value}) "
+        f"THEN translate({value}, {lit(WIDE)}, {lit(NARROW)}) "
+        f"ELSE {value} END"
+    )
+
+
 def typed_expr(column: Column, value: str) -> str:
     """SQL turning the trimmed, NULL-if-empty text ``value`` into the column's type (NULL if
     bad). Timestamps are built by ``timestamp_exprs`` instead."""
@@ -190,7 +283,9 @@ def typed_expr(column: Column, value: str) -> str:
     raise ValueError(f"typed_expr does not handle {kind!r}")
 
 
-def error_expr(column: Column, value: str, typed: str) -> str | None:
+def error_expr(
+    column: Column, value: str, typed: str, bounds: TimeBounds | None = None
+) -> str | None:
     """SQL giving the reason this column's value breaks the contract, or NULL."""
     branches = []
     if column.required:
@@ -203,6 +298,8 @@ def error_expr(column: Column, value: str, typed: str) -> str | None:
             f"WHEN {typed} IS NULL AND {value} IS NOT NULL "
             f"THEN {lit(label)} || '''' || {value} || ''''"
         )
+        if bounds is not None:
+            branches += bounds_error_branches(column, value, typed, bounds)
     if not branches:
         return None
     return "CASE " + " ".join(branches) + " END"
@@ -238,8 +335,20 @@ AUDIT_DDL = f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     rows_quarantined BIGINT,
     status VARCHAR,
     loaded_at TIMESTAMPTZ,
-    duration_seconds DOUBLE
+    duration_seconds DOUBLE,
+    exported_at TIMESTAMPTZ
 )"""
+
+# The audit's columns, in order (inserts name them: a warehouse made before a column was
+# added gets it by ALTER TABLE, at the end).
+AUDIT_COLUMNS = (
+    "_load_id, file_name, file_path, file_hash, file_bytes, encoding, rows_read, "
+    "rows_loaded, rows_quarantined, status, loaded_at, duration_seconds, exported_at"
+)
+# The export instant the run was told (load_exports.py --exported-at), or NULL: a
+# connection variable every audit insert of the run reads.
+EXPORTED_AT_VARIABLE = "lead_tools_exported_at"
+EXPORTED_AT = f"getvariable('{EXPORTED_AT_VARIABLE}')"
 
 
 def schema_statements(extra: tuple[ExportFile, ...] = ()) -> list[str]:
@@ -249,6 +358,7 @@ def schema_statements(extra: tuple[ExportFile, ...] = ()) -> list[str]:
     statements = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
     statements += [create_table_sql(spec) for spec in EXPORT_FILES]
     statements += [QUARANTINE_DDL, AUDIT_DDL]
+    statements.append(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS exported_at TIMESTAMPTZ")
     for schema in sorted({spec.schema for spec in extra} - {RAW_SCHEMA}):
         statements.append(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
     statements += [create_table_sql(spec) for spec in extra]

@@ -73,6 +73,7 @@ def load_to_parquet(
     source_timezone: str | None = None,
     quiet: bool = True,
     profile: str | Path | None = None,
+    **plausibility,
 ) -> tuple[list[FileResult], list[ParquetTable]]:
     """Load ``folder`` with the normal loader into a temporary DuckDB file, then write Parquet.
 
@@ -88,6 +89,7 @@ def load_to_parquet(
             source_timezone=source_timezone,
             quiet=quiet,
             profile=profile,
+            **plausibility,
         )
         if any(r.status == "failed" for r in results):
             return results, []
@@ -101,11 +103,12 @@ def run(
     source_timezone: str | None = None,
     quiet: bool = False,
     profile: str | Path | None = None,
+    **plausibility,
 ) -> int:
     """The ``--format parquet`` job of load_exports.py: load, write, print; returns the exit code."""
     try:
         results, tables = load_to_parquet(
-            folder, out_dir, encoding, source_timezone, quiet, profile
+            folder, out_dir, encoding, source_timezone, quiet, profile, **plausibility
         )
     except LoaderError as exc:
         print(f"error: {exc}", file=sys.stderr)

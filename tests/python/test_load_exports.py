@@ -132,9 +132,10 @@ def test_daylight_saving_zones_and_old_dates_use_the_zone_rules(tmp_path: Path, 
         "A1": utc(2025, 7, 1, 13, 0),
         "A2": utc(2025, 1, 10, 14, 0),
     }
-    # Tokyo has a fixed offset since 1951 (fast path); 1950 had summer time (zone rules)
+    # Tokyo has a fixed offset since 1951 (fast path); 1950 had summer time (zone rules).
+    # 1950 is before the default floor of plausible instants (2000-01-01): lowered here
     write(folder, "leads.csv", "lead_id,created_at\nL1,1950-06-01 09:00\nL2,2025-06-01 09:00\n")
-    load(folder, db, source_timezone="Asia/Tokyo")
+    load(folder, db, source_timezone="Asia/Tokyo", earliest=date(1900, 1, 1))
     assert dict(query(db, "SELECT lead_id, created_at FROM raw.leads")) == {
         "L1": utc(1950, 5, 31, 23, 0),
         "L2": utc(2025, 6, 1, 0, 0),
@@ -768,7 +769,7 @@ def test_utf8_forced_on_a_cp932_file_names_the_byte_offset(tmp_path: Path, db: P
     result = load(tmp_path / "in", db, encoding="utf-8")["leads.csv"]
     assert result.status == "failed"
     assert result.error.startswith(
-        f"leads.csv: cannot decode the file as UTF-8 (invalid byte at offset {offset})"
+        f"leads.csv: cannot decode the file as UTF-8 (invalid byte at line 2, offset {offset})"
     )
     assert query(db, "SELECT count(*) FROM raw.leads") == [(0,)]
     # a Japanese header is checked first: the file fails before any of its rows is read

@@ -1,6 +1,7 @@
 {#-
     The evaluation instant. With the var as_of set, that instant; otherwise
-    the latest timestamp in the loaded data, so a rebuild of the same data
+    the later of the latest timestamp in the loaded data and the latest export
+    instant the loader was told (--exported-at), so a rebuild of the same data
     gives the same numbers whatever the wall clock says.
 -#}
 {%- set as_of = as_of_literal() -%}
@@ -12,7 +13,8 @@ with
 final as (
     select
         {{ as_of }} as as_of_at,
-        true as is_as_of_configured
+        true as is_as_of_configured,
+        'var' as as_of_source
 )
 
 {%- else -%}
@@ -43,8 +45,12 @@ opportunities as (
     from {{ ref('stg_crm__opportunities') }}
 ),
 
-latest as (
-    select max(latest_at) as as_of_at
+loads as (
+    select max(exported_at) as latest_exported_at from {{ ref('stg_loader__loads') }}
+),
+
+latest_in_data as (
+    select max(latest_at) as latest_at
     from (
         select latest_created_at as latest_at from leads
         union all
@@ -64,9 +70,21 @@ latest as (
 
 final as (
     select
-        as_of_at,
-        false as is_as_of_configured
-    from latest
+        case
+            when loads.latest_exported_at > latest_in_data.latest_at
+                or latest_in_data.latest_at is null
+                then loads.latest_exported_at
+            else latest_in_data.latest_at
+        end as as_of_at,
+        false as is_as_of_configured,
+        case
+            when loads.latest_exported_at > latest_in_data.latest_at
+                or (latest_in_data.latest_at is null and loads.latest_exported_at is not null)
+                then 'export_instant'
+            else 'latest_data'
+        end as as_of_source
+    from latest_in_data
+    cross join loads
 )
 
 {%- endif %}

@@ -87,13 +87,19 @@ def vendor_table(
     key: tuple[str, ...] = ("id",),
     order_column: str | None = None,
     fallback_key: tuple[str, ...] = (),
+    future: tuple[str, ...] = (),
 ) -> ExportFile:
-    """An ExportFile for a vendor object: ``columns`` as (name, type[, required])."""
+    """An ExportFile for a vendor object: ``columns`` as (name, type[, required]); ``future``
+    names the timestamps that may lie after the load instant (a planned meeting)."""
+    unknown = set(future) - {c[0] for c in columns}
+    assert not unknown, f"{schema}.{name}: future names unknown columns {sorted(unknown)}"
     return ExportFile(
         name=name,
         kind=kind,  # type: ignore[arg-type]
         key=key,
-        columns=tuple(Column(c[0], c[1], bool(c[2]) if len(c) > 2 else False) for c in columns),
+        columns=tuple(
+            Column(c[0], c[1], bool(c[2]) if len(c) > 2 else False, c[0] in future) for c in columns
+        ),
         fallback_key=fallback_key,
         order_column=order_column,
         schema=schema,

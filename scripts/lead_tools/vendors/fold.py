@@ -28,7 +28,7 @@ import duckdb
 
 from lead_tools.contract import BY_NAME, META_COLUMNS, ExportFile
 from lead_tools.load_results import STATUS_DERIVED, FileResult
-from lead_tools.loader_sql import AUDIT_TABLE, ident, lit, table_name
+from lead_tools.loader_sql import AUDIT_COLUMNS, AUDIT_TABLE, EXPORTED_AT, ident, lit, table_name
 from lead_tools.vendors.base import FoldContext, Output, Step, Vendor
 
 T_ROWS = "_fold_rows"
@@ -194,7 +194,8 @@ def _merge_output(
         if inserted:
             digest = hashlib.sha256(f"{vendor.name}:{spec.name}:{load_id}".encode()).hexdigest()
             con.execute(
-                f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, 0, NULL, ?, ?, 0, ?, now(), ?)",
+                f"INSERT INTO {AUDIT_TABLE} ({AUDIT_COLUMNS}) "
+                f"VALUES (?, ?, ?, ?, 0, NULL, ?, ?, 0, ?, now(), ?, {EXPORTED_AT})",
                 [
                     load_id,
                     result.file_name,

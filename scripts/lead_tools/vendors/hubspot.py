@@ -111,6 +111,7 @@ TABLES = (
         ],
         key=("record_id",),
         order_column="last_modified_date",
+        future=("close_date",),  # an open deal's expected close
     ),
     _t(
         "call",
@@ -163,6 +164,7 @@ TABLES = (
         ],
         key=("record_id",),
         order_column="last_modified_date",
+        future=("meeting_start_time", "meeting_end_time"),  # a meeting booked ahead
     ),
     _t(
         "user",

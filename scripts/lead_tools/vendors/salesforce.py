@@ -155,6 +155,8 @@ TABLES = (
             ("system_modstamp", "timestamp"),
         ],
         order_column="system_modstamp",
+        # a meeting booked for next week (it becomes an activity once it has started)
+        future=("start_date_time", "end_date_time", "activity_date_time"),
     ),
     _t(
         "opportunity",
