@@ -3,7 +3,9 @@
 
 The DuckDB file is DUCKDB_PATH (default warehouse.duckdb), as for every tool of
 the project. Each step's wall time is printed at the end; the first failing
-step stops the run with its exit code.
+step stops the run with its exit code. A warehouse that another program holds
+(or that cannot be written) is told in one line, exit code 2, for the loader
+and dbt alike.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lead_tools.dbt_cli import REPO_ROOT, run_dbt
+from lead_tools.dbt_cli import REPO_ROOT, run_dbt_step
 from lead_tools.settings import duckdb_path
 
 
@@ -38,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="import profile(s) of the exports (load_exports.py --profile), e.g. salesforce "
         "or salesforce,marketo",
+    )
+    parser.add_argument(
+        "--exported-at",
+        default=None,
+        metavar="INSTANT",
+        help="when the source system wrote the files (load_exports.py --exported-at), e.g. "
+        "'now' for a daily run on a fresh export",
     )
     parser.add_argument("--skip-docs", action="store_true", help="do not generate the dbt docs")
     parser.add_argument(
@@ -68,23 +77,25 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     scripts = REPO_ROOT / "scripts"
     vars_args = ["--vars", args.vars] if args.vars else []
-    profile_args = ["--profile", args.profile] if args.profile else []
+    load_args = ["--profile", args.profile] if args.profile else []
+    if args.exported_at:
+        load_args += ["--exported-at", args.exported_at]
 
     steps = [
         (
             "load",
             lambda: subprocess.call(
-                [python, str(scripts / "load_exports.py"), str(args.exports), *profile_args],
+                [python, str(scripts / "load_exports.py"), str(args.exports), *load_args],
                 env=env,
             ),
         ),
-        ("dbt build", lambda: run_dbt(["build", *vars_args], duckdb_path=database).returncode),
+        ("dbt build", lambda: run_dbt_step(["build", *vars_args], duckdb_path=database)),
     ]
     if not args.skip_docs:
         steps.append(
             (
                 "dbt docs generate",
-                lambda: run_dbt(["docs", "generate", *vars_args], duckdb_path=database).returncode,
+                lambda: run_dbt_step(["docs", "generate", *vars_args], duckdb_path=database),
             )
         )
     steps.append(
