@@ -1,8 +1,7 @@
 #!/usr/bin/env python
 """Independent results checker: recompute the headline metrics and compare them with the marts.
 
-A second implementation of the definitions in the metric spec (README "What it
-measures"), written with polars from the raw tables of the warehouse and the
+A second implementation of the metric definitions (docs/metrics.md), written with polars from the raw tables of the warehouse and the
 rule seeds and vars as users edit them (seeds/*/*.csv, dbt_project.yml). It
 never reads the dbt models, so a bug in the SQL shows up as a difference.
 
@@ -18,9 +17,9 @@ Checked (schema marts):
   dim_leads         dim_leads: handoff, first touch, ignore and acceptance status,
                     stage reached instants, score and temperature (at as_of and handoff)
 
-Readings where metrics.md leaves room: the documented choices of README and the
-mart docs (e.g. hot_first_touch = hot at handoff; --fast-track-ever for the other
-reading); otherwise the letter of metrics.md (e.g. any meeting or web meeting
+Readings where the definitions leave room: the choices written in docs/metrics.md and
+the mart docs (e.g. hot_first_touch = hot at handoff; --fast-track-ever for the other
+reading); otherwise the letter of docs/metrics.md (e.g. any meeting or web meeting
 activity, automated or not, stops the sql_to_meeting clock).
 
 Exit status: 0 when everything agrees (counts exactly, rates and hours to 1e-9),

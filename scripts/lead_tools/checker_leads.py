@@ -1,4 +1,4 @@
-"""Per-lead recomputation of the checker, from the raw tables, by the words of metrics.md.
+"""Per-lead recomputation of the checker, from the raw tables, by the words of docs/metrics.md.
 
 One ``LeadFacts`` per lead created by as_of: stage evidence and the instants it
 reached each main-path stage, the handoff and its rep, the first sales touch,

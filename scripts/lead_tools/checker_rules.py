@@ -3,7 +3,7 @@
 Vars come from ``dbt_project.yml`` (plus optional overrides, like ``dbt --vars``),
 rules from the seed CSV files under ``seeds/``. Nothing here reads the dbt
 models: the checker is a second implementation written from
-``metrics.md``, so it must not share logic with the SQL.
+``docs/metrics.md``, so it must not share logic with the SQL.
 
 Instants are handled as integer microseconds since the Unix epoch (UTC), so
 business-time arithmetic is exact.

@@ -4,7 +4,7 @@ Everything here is plain data. Canonical codes (the ``*_CODES`` tuples) are what
 simulation works with; each canonical value has a list of raw labels (with weights) that
 the writer samples from, mixing English, Japanese, odd case and a few full-width or
 unknown variants the way real CRM/MA exports do. Labels that the default mapping seeds
-(see ``/work/shared/spec/exports.md``) do not know are kept rare on purpose.
+(see ``docs/export-contract.md``) do not know are kept rare on purpose.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load a folder of contract CSV exports (see /work/shared/spec/exports.md) into DuckDB schema ``raw``.
+"""Load a folder of contract CSV exports (docs/export-contract.md) into DuckDB schema ``raw``.
 
 Python API::
 

@@ -27,7 +27,7 @@ JST = dt.timezone(dt.timedelta(hours=9))
 #     handed off later to U_S2 | A02 no status history, current status "Sales Qualified": mql,
 #     sal, sql at creation; the SQL -> meeting clock stopped by a marketing user's meeting |
 # A03 jumps from 新規 to SQL; a web meeting stops sql_to_meeting (an automated one does not in
-#     the marts, which metrics.md does not say: see the checker report) | A04 current status (SAL)
+#     the marts, which docs/metrics.md leaves open: see the checker report) | A04 current status (SAL)
 #     newer than the history, entered at updated_at; first touch exactly at handoff + 30 days |
 # A05 won opportunity without closed_at: won at the start of close_date (JST) | A06 behaviour
 #     reset after 90 days without an event, decay at as_of | A07 and A13 MQL with marketing,

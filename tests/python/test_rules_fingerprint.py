@@ -59,7 +59,7 @@ def test_the_vars_left_out_as_report_only_are_read_by_reports_only():
     for name in REPORT_ONLY:
         readers = var_readers(name)
         assert readers, name
-        assert all(re.fullmatch(r"models/marts/rpt_\w+\.sql", path) for path in readers), (
+        assert all(re.fullmatch(r"models/marts/reports/rpt_\w+\.sql", path) for path in readers), (
             name,
             readers,
         )

@@ -3,7 +3,7 @@
 The hand-made export set is loaded and built on DuckDB (the session fixture
 `handmade_warehouse`), written as Parquet by `load_exports.py --format parquet`, built
 with `dbt build` on the `spark` target (local pyspark, its own catalog, warehouse,
-target and log folders under tmp_path), and every model of models/marts/ is compared
+target and log folders under tmp_path), and every model under models/marts/ is compared
 row for row: same columns and types, same row count, same values after sorting by all
 columns (numbers within 1e-9, timestamps as UTC instants, nulls equal).
 
@@ -29,7 +29,7 @@ from conftest import FIXTURES
 from lead_tools.dbt_cli import REPO_ROOT, run_dbt
 from lead_tools.parquet_export import raw_tables
 
-MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sql"))
+MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").rglob("*.sql"))
 TOLERANCE = 1e-9
 EPOCH = datetime(1970, 1, 1)
 

@@ -33,6 +33,7 @@ HUBSPOT = FIXTURES / "hubspot"
 HUBSPOT_CONTRACT = FIXTURES / "hubspot_contract"
 
 MARTS = (
+    "dim_campaigns",
     "dim_leads",
     "dim_reps",
     "fct_lead_stage_entries",

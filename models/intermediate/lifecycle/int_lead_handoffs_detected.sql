@@ -44,7 +44,7 @@ owner_intervals as (
 sales_users as (
     select user_id
     from {{ ref('stg_crm__users') }}
-    where role in {{ sql_list(var('sales_roles')) }}
+    where is_sales_user
 ),
 
 candidates as (

@@ -58,7 +58,7 @@ sales_users as (
         user_id,
         role
     from {{ ref('stg_crm__users') }}
-    where role in {{ sql_list(var('sales_roles')) }}
+    where is_sales_user
 ),
 
 rep_activities as (

@@ -9,14 +9,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'lead_history') }}
-    {%- if is_incremental_run() %}
-    -- rows of loads newer than the newest already here: the loader only
-    -- appends to this table (a known row is never inserted again), so
-    -- appending them is exact (every load again after a rules change:
-    -- remap_if_rules_changed)
-    where _load_id > {{ newest_load_in_this() }}
-    {%- endif %}
+    {{ loaded_source('crm', 'lead_history') }}
 ),
 
 status_labels as (

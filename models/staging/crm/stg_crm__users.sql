@@ -4,6 +4,8 @@
     unchanged row keeps its load), so load_id tells the incremental models
     which users changed since their last build: they recompute the leads
     those users worked or owned (changed_user_input(), incremental_by_lead.sql).
+    is_sales_user is the one place the rule "a sales user" (var sales_roles)
+    is written; the handoff, the touches, the activities and dim_reps read it.
 -#}
 
 with
@@ -40,6 +42,7 @@ final as (
         renamed.team_name,
         renamed.role_label,
         coalesce(user_roles.role, 'other') as role,
+        coalesce(user_roles.role, 'other') in {{ sql_list(var('sales_roles')) }} as is_sales_user,
         renamed.is_active,
         renamed.manager_id,
         renamed.load_id

@@ -23,7 +23,7 @@ campaigns as (
         channel,
         start_date,
         cost
-    from {{ ref('stg_crm__campaigns') }}
+    from {{ ref('dim_campaigns') }}
 ),
 
 opportunities as (

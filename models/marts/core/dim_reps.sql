@@ -11,7 +11,7 @@ final as (
         team_name as team,
         role,
         is_active,
-        role in {{ sql_list(var('sales_roles')) }} as is_sales_user,
+        is_sales_user,
         manager_id
     from users
 )

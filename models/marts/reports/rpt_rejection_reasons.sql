@@ -22,7 +22,7 @@ campaigns as (
     select
         campaign_id,
         campaign_name
-    from {{ ref('stg_crm__campaigns') }}
+    from {{ ref('dim_campaigns') }}
 ),
 
 returned as (
