@@ -32,14 +32,14 @@ setup: .venv/.synced  ## Create .venv from uv.lock (once; again when the lock ch
 	@touch $@
 
 demo: setup  ## Main job on the demo: generate sample exports, load, build, docs, KPI summary
-	$(BIN)/python scripts/generate_exports.py $(DEMO_EXPORTS) --leads $(DEMO_LEADS) --seed $(SEED) --quiet
-	$(BIN)/python scripts/run_pipeline.py $(DEMO_EXPORTS) --fresh
+	$(BIN)/lead-analytics generate $(DEMO_EXPORTS) --leads $(DEMO_LEADS) --seed $(SEED) --quiet
+	$(BIN)/lead-analytics run $(DEMO_EXPORTS) --fresh
 
 run: setup  ## Same job on your own exports: make run EXPORTS=path/to/folder [PROFILE=salesforce]
-	$(BIN)/python scripts/run_pipeline.py $(EXPORTS) $(if $(PROFILE),--profile $(PROFILE))
+	$(BIN)/lead-analytics run $(EXPORTS) $(if $(PROFILE),--profile $(PROFILE))
 
 check: setup  ## Recompute the headline numbers independently and compare them with the marts
-	$(BIN)/python scripts/check_results.py
+	$(BIN)/lead-analytics check
 
 test: setup lint  ## Lint and run every test
 	$(BIN)/python -m pytest
@@ -48,13 +48,13 @@ test-spark: setup  ## Only the Spark parity test (needs Java): marts on Spark = 
 	$(BIN)/python -m pytest tests/python/test_spark_parity.py
 
 lint: setup  ## ruff (Python) and sqlfluff (dbt SQL)
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check src scripts tests
+	$(BIN)/ruff format --check src scripts tests
 	DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests/dbt
 
 format: setup  ## Fix what ruff and sqlfluff can fix
-	$(BIN)/ruff check --fix scripts tests
-	$(BIN)/ruff format scripts tests
+	$(BIN)/ruff check --fix src scripts tests
+	$(BIN)/ruff format src scripts tests
 	DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff fix models analyses tests/dbt
 
 docs-serve: setup  ## Serve the generated dbt docs on http://localhost:8080

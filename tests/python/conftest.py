@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lead_tools.dbt_cli import REPO_ROOT, run_dbt
-from lead_tools.loader import load_folder
+
+from lead_analytics.dbt_cli import REPO_ROOT, run_dbt
+from lead_analytics.loader.core import load_folder
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "exports"
 

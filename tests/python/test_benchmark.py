@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lead_tools.dbt_cli import REPO_ROOT
+from lead_analytics.dbt_cli import REPO_ROOT
 
 STEPS = [
     "parse",
@@ -53,7 +53,11 @@ def run_benchmark(tmp_path: Path, leads: int, *extra: str) -> tuple[str, dict]:
 
 
 def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
-    stdout, summary = run_benchmark(tmp_path, 800)
+    page = tmp_path / "performance.md"
+    page.write_text(
+        "# Performance\n\nintro\n\n<!-- benchmark:start -->\nold\n<!-- benchmark:end -->\n\nafter\n"
+    )
+    stdout, summary = run_benchmark(tmp_path, 800, "--markdown", str(page))
 
     assert list(summary["steps"]) == STEPS
     for step, figures in summary["steps"].items():
@@ -78,6 +82,12 @@ def test_benchmark_runs_every_step_and_reports_them(tmp_path: Path) -> None:
     # the time split covers every dbt step but parse, and each has nodes
     assert set(summary["time_split"]) == set(STEPS) - {"parse", "load", "delta load"}
     assert all(split["nodes"] > 0 for split in summary["time_split"].values())
+    # --markdown replaced the old table of the page, and kept the rest
+    text = page.read_text()
+    assert text.startswith("# Performance\n\nintro\n\n<!-- benchmark:start -->\nMeasured ")
+    assert text.endswith("<!-- benchmark:end -->\n\nafter\n") and "old" not in text
+    for step in STEPS:
+        assert f"| {step} | {steps[step]['median_seconds']:.1f} |" in text, step
     # the table names every step
     for step in STEPS:
         assert f"  {step} " in stdout, step

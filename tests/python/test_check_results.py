@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lead_tools.checker_rules import load_rules, norm_label, to_us
-from lead_tools.dbt_cli import REPO_ROOT
+
+from lead_analytics.checker.rules import load_rules, norm_label, to_us
+from lead_analytics.dbt_cli import REPO_ROOT
 
 CHECKER = REPO_ROOT / "scripts" / "check_results.py"
 GENERATOR = REPO_ROOT / "scripts" / "generate_exports.py"

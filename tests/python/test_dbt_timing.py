@@ -6,7 +6,8 @@ file log keeps); two threads interleave, as in a run with threads: 2."""
 from __future__ import annotations
 
 import pytest
-from lead_tools.dbt_timing import node_name, split_time, sql_seconds_by_node
+
+from lead_analytics.dbt_timing import node_name, split_time, sql_seconds_by_node
 
 A = "model.lead_handoff.int_a"
 B = "model.lead_handoff.int_b"

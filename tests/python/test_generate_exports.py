@@ -18,11 +18,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import duckdb
-import generate_exports as cli
 import holidays
 import pytest
-from lead_tools import contract
-from lead_tools.loader import load_folder
+
+from lead_analytics import contract
+from lead_analytics.commands import generate as cli
+from lead_analytics.loader.core import load_folder
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_exports.py"
 START = dt.date(2025, 4, 1)

@@ -20,9 +20,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from lead_tools.contract import BY_NAME
-from lead_tools.import_profiles import fold, load_profile, profile_names
-from lead_tools.loader import UsageError, load_folder
+
+from lead_analytics.contract import BY_NAME
+from lead_analytics.errors import UsageError
+from lead_analytics.loader.core import load_folder
+from lead_analytics.profiles.profile import fold, load_profile, profile_names
 
 REPO = Path(__file__).resolve().parents[2]
 HANDMADE = REPO / "tests" / "fixtures" / "exports" / "handmade"

@@ -22,9 +22,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import BuildFailed, query
-from lead_tools.dbt_cli import REPO_ROOT, run_dbt
-from lead_tools.generator import GeneratorConfig, generate_exports
-from lead_tools.loader import load_folder
+
+from lead_analytics.dbt_cli import REPO_ROOT, run_dbt
+from lead_analytics.generator.core import GeneratorConfig, generate_exports
+from lead_analytics.loader.core import load_folder
 
 # a small world with a busy period around the export instants
 LEADS, MONTHS, SEED = 1500, 6, 7

@@ -18,7 +18,8 @@ import re
 from pathlib import Path
 
 import pytest
-from lead_tools.dbt_cli import run_dbt
+
+from lead_analytics.dbt_cli import run_dbt
 
 # the staging models whose rows carry the load that wrote them (load_id)
 LOADED = {

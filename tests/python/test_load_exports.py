@@ -1,4 +1,4 @@
-"""Tests for scripts/load_exports.py and lead_tools.loader: every rule of the export contract."""
+"""Tests for scripts/load_exports.py and lead_analytics.loader: every rule of the export contract."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lead_tools import loader, loader_files
-from lead_tools.contract import EXPORT_FILES
-from lead_tools.loader import UsageError, load_folder
+
+from lead_analytics.contract import EXPORT_FILES
+from lead_analytics.errors import UsageError
+from lead_analytics.loader import core as loader
+from lead_analytics.loader import files as loader_files
+from lead_analytics.loader.core import load_folder
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "scripts" / "load_exports.py"
@@ -1080,7 +1083,7 @@ def test_a_failure_mid_file_rolls_the_whole_file_back(
         ("campaigns.csv", "loaded"),
     ]
     # the CLI exits 1 when a file failed; a later healthy run loads the file
-    from load_exports import main
+    from lead_analytics.commands.load import main
 
     assert main([str(folder), "--duckdb", str(db), "--quiet"]) == 1
     monkeypatch.setattr(loader, "write_audit", real_write_audit)

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lead_tools import dbt_cli
-from lead_tools.contract import BY_NAME
-from lead_tools.loader import UsageError, load_folder
-from lead_tools.loader_files import InputFileError, decode, read_layout
+
+from lead_analytics import dbt_cli
+from lead_analytics.contract import BY_NAME
+from lead_analytics.errors import InputFileError, UsageError
+from lead_analytics.loader.core import load_folder
+from lead_analytics.loader.files import decode, read_layout
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "scripts" / "load_exports.py"

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from lead_tools.dbt_cli import REPO_ROOT, run_dbt
+
+from lead_analytics.dbt_cli import REPO_ROOT, run_dbt
 
 PROJECT_PARTS = (
     "dbt_project.yml",

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 import yaml
-from lead_tools.dbt_cli import REPO_ROOT
+
+from lead_analytics.dbt_cli import REPO_ROOT
 
 MACRO = REPO_ROOT / "macros" / "incremental" / "rules_fingerprint.sql"
 # vars that cannot change an incremental model's rows (the macro's docs say why)

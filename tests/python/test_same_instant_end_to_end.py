@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, build_warehouse, query
-from lead_tools.dbt_cli import REPO_ROOT
+
+from lead_analytics.dbt_cli import REPO_ROOT
 
 EXPORTS = FIXTURES / "same_instant"
 

@@ -26,8 +26,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import FIXTURES
-from lead_tools.dbt_cli import REPO_ROOT, run_dbt
-from lead_tools.parquet_export import raw_tables
+
+from lead_analytics.dbt_cli import REPO_ROOT, run_dbt
+from lead_analytics.loader.parquet import raw_tables
 
 MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").rglob("*.sql"))
 TOLERANCE = 1e-9

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 from conftest import FIXTURES
-from lead_tools.dbt_cli import REPO_ROOT
+
+from lead_analytics.dbt_cli import REPO_ROOT
 
 # Every var of dbt_project.yml, set to a value other than its default.
 OTHER_VALUES = {

@@ -24,8 +24,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import FIXTURES, build_warehouse, query
-from lead_tools.contract import EXPORT_FILES
-from lead_tools.loader import load_folder
+
+from lead_analytics.contract import EXPORT_FILES
+from lead_analytics.loader.core import load_folder
 
 SALESFORCE = FIXTURES / "salesforce"
 MARKETO = FIXTURES / "marketo"

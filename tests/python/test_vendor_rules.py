@@ -13,8 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from lead_tools.import_profiles import load_profile
-from lead_tools.loader import UsageError, load_folder, run_load
+
+from lead_analytics.errors import UsageError
+from lead_analytics.loader.core import load_folder, run_load
+from lead_analytics.profiles.profile import load_profile
 
 # 18-character Salesforce Ids (prefix, org part, suffix as Salesforce writes them)
 LEAD = "00Q5g00000AbCd1EAA"

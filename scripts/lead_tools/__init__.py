@@ -1,1 +1,0 @@
-"""Shared helpers for the project's Python tools (generator, loader, checker, benchmarks)."""

@@ -1,0 +1,1 @@
+"""The subcommands of the ``lead-analytics`` CLI, one module each (``main(argv)``)."""
