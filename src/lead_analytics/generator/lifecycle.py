@@ -12,6 +12,9 @@ history and the same draws.
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 
 from lead_analytics.generator import vocab as V
@@ -31,6 +34,100 @@ from lead_analytics.generator.sim import (
     sigmoid,
     weighted_codes,
 )
+
+
+@dataclass(frozen=True)
+class RoundParams:
+    """The shares of one round of sales work (``Simulation.run_round``) that shape the
+    marts most; the curves by lead quality (``sigmoid(a + b * q)``) and the delays stay
+    beside the code that draws them. Defaults reproduce the demo's data exactly."""
+
+    fast_track_sql_share: float = 0.55  # fast-tracked leads that enter at sql (else sal)
+    sequence_share: float = 0.3  # MQL handoffs that get an automated email sequence
+    sequence_step_hours: tuple[float, ...] = (0.05, 18.0, 45.0)  # business hours per step
+    fast_track_ignore_factor: float = 0.25  # a fast-tracked lead is ignored this much less
+    fast_track_delay_factor: float = 0.25  # ... and touched this much sooner
+    outbound_ignore: float = 0.08  # a BDR's own call list is rarely ignored
+    ignore_cap: float = 0.9
+    late_touch_share: float = 0.2  # ignored leads touched after the window all the same
+    late_touch_days: tuple[float, float] = (31.0, 75.0)
+    overtime_share: float = 0.35  # first touches outside business hours
+    reshuffle_share: float = 0.04  # leads reassigned though their rep stays
+    attempt_type_weights: tuple[float, ...] = (0.68, 0.26, 0.02, 0.04)  # call, email, sms, linkedin
+    unanswered_outcome_weights: tuple[float, ...] = (
+        0.62,
+        0.31,
+        0.07,
+    )  # no answer, voicemail, wrong number
+    working_contacted_share: float = (
+        0.5  # Salesforce-style orgs: Working - Contacted at first touch
+    )
+    disqualify_share: float = 0.3  # returned leads that are disqualified (else rejected)
+    meeting_by_ae_share: float = 0.8
+    web_meeting_share: float = 0.65
+    owner_to_ae_share: float = 0.2  # opportunities whose lead moves to the AE
+    opportunity_owned_by_ae_share: float = 0.8
+    lost_recycle_share: float = 0.25  # lost deals back to nurture months later
+    no_opportunity_recycle_share: float = 0.6
+    ignored_recycle_share: float = 0.3
+
+
+ROUND = RoundParams()
+
+
+@dataclass
+class Round:
+    """The state of one round: the leads (local positions 0..size-1 index every array),
+    who acts for them when, and the activities written at the end."""
+
+    leads: np.ndarray
+    handoff_at: np.ndarray
+    rep: np.ndarray
+    mode: np.ndarray
+    q: np.ndarray
+    style: np.ndarray
+    channel: np.ndarray
+    recycled: list = dataclasses.field(default_factory=list)
+    acts: Rows = dataclasses.field(
+        default_factory=lambda: Rows(
+            local=(np.int64, 0),
+            user=(np.int32, ACTING),
+            type=(np.int8, 0),
+            direction=(np.int8, 0),
+            t=(np.int64, 0),
+            outcome=(np.int8, -1),
+            duration=(np.int32, -1),
+            automated=(np.int8, 0),
+        )
+    )
+    entry: np.ndarray = None  # stage entered at the handoff (fast track), else -1
+    stage: np.ndarray = None
+    end: np.ndarray = None  # when the lead left the rep's hands (INF: still open)
+    first_touch_at: np.ndarray = None
+    touched: np.ndarray = None
+    reassigned_at: np.ndarray = None
+    next_rep: np.ndarray = None
+    contact_at: np.ndarray = None
+
+    @property
+    def size(self) -> int:
+        return len(self.leads)
+
+    @property
+    def fast(self) -> np.ndarray:
+        return self.mode == 1
+
+    @property
+    def outbound(self) -> np.ndarray:
+        return self.mode == 2
+
+    @property
+    def inbound(self) -> np.ndarray:
+        return self.mode != 2
+
+    def acting(self, local: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Who acts for the leads at ``local`` at ``t``: the rep, or the next one."""
+        return np.where(t >= self.reassigned_at[local], self.next_rep[local], self.rep[local])
 
 
 class Simulation(SimulationBase):
@@ -264,333 +361,427 @@ class Simulation(SimulationBase):
             rl, plan, fast = rl[go], plan[go], fast[go]
             recycled = self.run_round(rl, plan, self.route(rl, plan), fast.astype(np.int8))
 
-    def run_round(self, L: np.ndarray, t_h: np.ndarray, rep: np.ndarray, mode: np.ndarray) -> list:
-        """One pass of sales work on leads handed over at ``t_h`` to ``rep``.
+    def run_round(
+        self, leads: np.ndarray, handoff_at: np.ndarray, rep: np.ndarray, mode: np.ndarray
+    ) -> list:
+        """One pass of sales work on ``leads`` handed over at ``handoff_at`` to ``rep``.
 
         mode 0: MQL handoff; 1: fast-track (demo/quote/contact request); 2: BDR cold-call
         list (the lead is already owned by the BDR; no handoff row). Returns the
-        recycled (leads, instants) for possible re-entry.
+        recycled (leads, instants) for possible re-entry. The steps below draw from the
+        random generator in a fixed order: the same seed gives the same files.
         """
-        rng = self.rng
-        cal = self.cal
-        ST, AT, OC = V.ST, V.AT, V.OC
-        m = len(L)
-        recycled: list = []
-        if m == 0:
-            return recycled
-        L = L.astype(np.int32)
-        rep = rep.astype(np.int32)
-        t_h = t_h.astype(np.int64)
-        q, style, ch = self.q[L], self.style[L], self.ch[L]
-        fast, outb = mode == 1, mode == 2
-        inb = ~outb
-        self.owner(L[inb], t_h[inb], rep[inb])
-        entry = np.full(m, -1, dtype=np.int32)
-        entry[fast] = np.where(rng.random(int(fast.sum())) < 0.55, ST["sql"], ST["sal"])
-        e = entry >= 0
-        self.status(L[e], t_h[e], entry[e])
-        stage = np.where(e, entry, ST["mql"])
+        if len(leads) == 0:
+            return []
+        r = self._start_round(leads, handoff_at, rep, mode)
+        self._sequence_emails(r)
+        self._first_touch(r)
+        self._plan_reassignment(r)
+        touched = np.flatnonzero(r.touched)
+        reached = self._attempts(r, touched)
+        self._not_reached(r, touched[~reached])
+        accepted = self._accept_or_reject(r, touched[reached])
+        qualified, sql_at = self._qualify(r, accepted)
+        self._meetings_and_opportunities(r, qualified, sql_at)
+        self._never_touched(r)
+        self._write_reassignments(r)
+        self._write_activities(r)
+        return r.recycled
 
-        acts = Rows(
-            local=(np.int64, 0),
-            user=(np.int32, ACTING),
-            type=(np.int8, 0),
-            direction=(np.int8, 0),
-            t=(np.int64, 0),
-            outcome=(np.int8, -1),
-            duration=(np.int32, -1),
-            automated=(np.int8, 0),
+    def _start_round(self, leads, handoff_at, rep, mode) -> Round:
+        """The handoff rows: owner (not for a BDR's own list), the fast track's stage."""
+        P = ROUND
+        r = Round(
+            leads=leads.astype(np.int32),
+            handoff_at=handoff_at.astype(np.int64),
+            rep=rep.astype(np.int32),
+            mode=mode,
+            q=self.q[leads],
+            style=self.style[leads],
+            channel=self.ch[leads],
         )
+        m = r.size
+        self.owner(r.leads[r.inbound], r.handoff_at[r.inbound], r.rep[r.inbound])
+        r.entry = np.full(m, -1, dtype=np.int32)
+        r.entry[r.fast] = np.where(
+            self.rng.random(int(r.fast.sum())) < P.fast_track_sql_share,
+            V.ST["sql"],
+            V.ST["sal"],
+        )
+        entered = r.entry >= 0
+        self.status(r.leads[entered], r.handoff_at[entered], r.entry[entered])
+        r.stage = np.where(entered, r.entry, V.ST["mql"])
+        r.end = np.full(m, INF, dtype=np.int64)
+        return r
 
-        # automated sequence emails sent in the rep's name (not sales touches)
-        seq = np.flatnonzero((mode == 0) & (rng.random(m) < 0.3))
+    def _sequence_emails(self, r: Round) -> None:
+        """Automated sequence emails sent in the rep's name (not sales touches)."""
+        P, rng, AT, OC = ROUND, self.rng, V.AT, V.OC
+        seq = np.flatnonzero((r.mode == 0) & (rng.random(r.size) < P.sequence_share))
         steps = rng.integers(1, 4, len(seq))
-        sl = np.repeat(seq, steps)
-        sj = group_index(steps)
-        st = cal.add_business_hours(
-            np.repeat(t_h[seq], steps),
-            np.array([0.05, 18.0, 45.0])[sj] + rng.uniform(0, 1, len(sl)),
+        local = np.repeat(seq, steps)
+        sent = self.cal.add_business_hours(
+            np.repeat(r.handoff_at[seq], steps),
+            np.array(P.sequence_step_hours)[group_index(steps)] + rng.uniform(0, 1, len(local)),
         )
-        acts.add(local=sl, user=rep[sl], type=AT["email"], t=st, outcome=OC["sent"], automated=1)
-
-        # ignore or touch, and how fast
-        factor = np.array(V.CHANNEL_IGNORE)[ch] * np.exp(-0.45 * q) / self.ignore_norm
-        p_ign = self.u_ignore[rep] * factor
-        p_ign = np.where(fast, 0.25 * p_ign, np.where(outb, 0.08, p_ign))
-        ignored = rng.random(m) < np.clip(p_ign, 0, 0.9)
-        late = ignored & (rng.random(m) < 0.2)
-        delay = rng.lognormal(np.log(self.u_speed[rep]), 0.8)
-        delay = np.where(fast, 0.25 * delay, np.where(outb, rng.uniform(0, 30, m), delay))
-        t1 = cal.add_business_hours(t_h, delay)
-        t1_late = cal.add_business_hours(
-            t_h + (rng.uniform(31, 75, m) * DAY).astype(np.int64), rng.uniform(0, 9, m)
+        r.acts.add(
+            local=local,
+            user=r.rep[local],
+            type=AT["email"],
+            t=sent,
+            outcome=OC["sent"],
+            automated=1,
         )
-        t1 = ceil_minute(cal.overtime(np.where(late, t1_late, t1), rng.random(m) < 0.35))
-        touched = ~ignored | late
 
-        # reassignment: rep leaves the company, or a random reshuffle
-        leave = self.u_leave[rep]
-        t_ra = np.where(
+    def _first_touch(self, r: Round) -> None:
+        """Ignored or touched, and when the first touch comes (late touches included)."""
+        P, rng, cal, m = ROUND, self.rng, self.cal, r.size
+        factor = np.array(V.CHANNEL_IGNORE)[r.channel] * np.exp(-0.45 * r.q) / self.ignore_norm
+        p_ignore = self.u_ignore[r.rep] * factor
+        p_ignore = np.where(
+            r.fast,
+            P.fast_track_ignore_factor * p_ignore,
+            np.where(r.outbound, P.outbound_ignore, p_ignore),
+        )
+        ignored = rng.random(m) < np.clip(p_ignore, 0, P.ignore_cap)
+        late = ignored & (rng.random(m) < P.late_touch_share)
+        delay = rng.lognormal(np.log(self.u_speed[r.rep]), 0.8)
+        delay = np.where(
+            r.fast,
+            P.fast_track_delay_factor * delay,
+            np.where(r.outbound, rng.uniform(0, 30, m), delay),
+        )
+        first = cal.add_business_hours(r.handoff_at, delay)
+        first_late = cal.add_business_hours(
+            r.handoff_at + (rng.uniform(*P.late_touch_days, m) * DAY).astype(np.int64),
+            rng.uniform(0, 9, m),
+        )
+        r.first_touch_at = ceil_minute(
+            cal.overtime(np.where(late, first_late, first), rng.random(m) < P.overtime_share)
+        )
+        r.touched = ~ignored | late
+
+    def _plan_reassignment(self, r: Round) -> None:
+        """The rep leaves the company, or a random reshuffle: who acts from when."""
+        P, rng, cal, m = ROUND, self.rng, self.cal, r.size
+        leave = self.u_leave[r.rep]
+        at = np.where(
             leave < INF,
-            np.maximum(t_h + 3600, leave - (rng.uniform(0, 5, m) * DAY).astype(np.int64)),
+            np.maximum(r.handoff_at + 3600, leave - (rng.uniform(0, 5, m) * DAY).astype(np.int64)),
             INF,
         )
-        shuffle = (leave == INF) & (rng.random(m) < 0.04)
-        t_ra = np.where(
-            shuffle, ceil_minute(cal.add_business_hours(t_h, rng.uniform(1, 120, m))), t_ra
+        shuffle = (leave == INF) & (rng.random(m) < P.reshuffle_share)
+        r.reassigned_at = np.where(
+            shuffle, ceil_minute(cal.add_business_hours(r.handoff_at, rng.uniform(1, 120, m))), at
         )
-        rep2 = rep.copy()
-        has = np.flatnonzero(t_ra < INF)
-        rep2[has] = self.pick_group(self.u_group[rep[has]], t_ra[has])
-        end = np.full(m, INF, dtype=np.int64)
+        r.next_rep = r.rep.copy()
+        has = np.flatnonzero(r.reassigned_at < INF)
+        r.next_rep[has] = self.pick_group(self.u_group[r.rep[has]], r.reassigned_at[has])
 
-        def acting(local: np.ndarray, t: np.ndarray) -> np.ndarray:
-            return np.where(t >= t_ra[local], rep2[local], rep[local])
-
-        # ---------------------------------------------------------------- touched
-        T = np.flatnonzero(touched)
-        qT = q[T]
+    def _attempts(self, r: Round, touched: np.ndarray) -> np.ndarray:
+        """Calls, emails, SMS until the lead is reached (or not); returns who was reached.
+        Sets ``contact_at``, the instant of the last attempt (or of the reply)."""
+        rng, cal, AT, OC = self.rng, self.cal, V.AT, V.OC
+        q, outbound = r.q[touched], r.outbound[touched]
         p_reach = np.where(
-            fast[T],
-            sigmoid(2.2 + 0.5 * qT),
-            np.where(outb[T], sigmoid(0.1 + 0.5 * qT), sigmoid(0.9 + 0.6 * qT)),
+            r.fast[touched],
+            sigmoid(2.2 + 0.5 * q),
+            np.where(outbound, sigmoid(0.1 + 0.5 * q), sigmoid(0.9 + 0.6 * q)),
         )
-        reached = rng.random(len(T)) < p_reach
-        k_reach = np.minimum(rng.geometric(np.where(outb[T], 0.3, 0.5)), 6)
-        n_att = np.where(reached, k_reach, rng.integers(2, 7, len(T)))
-        rows = np.repeat(T, n_att)
-        j = group_index(n_att)
+        reached = rng.random(len(touched)) < p_reach
+        k_reach = np.minimum(rng.geometric(np.where(outbound, 0.3, 0.5)), 6)
+        attempts = np.where(reached, k_reach, rng.integers(2, 7, len(touched)))
+        rows = np.repeat(touched, attempts)
+        j = group_index(attempts)
         gap = np.where(
             j == 0, 0, (rng.lognormal(np.log(10), 0.8, len(rows)) * 3600).astype(np.int64)
         )
-        ta = cal.from_business(
-            np.repeat(cal.to_business(t1[T]), n_att) + grouped_cumsum(gap, n_att)
+        at = cal.from_business(
+            np.repeat(cal.to_business(r.first_touch_at[touched]), attempts)
+            + grouped_cumsum(gap, attempts)
         )
-        ta = ceil_minute(np.where(j == 0, t1[rows], ta))
-        last = j == np.repeat(n_att, n_att) - 1
-        contact = last & np.repeat(reached, n_att)
-        r = len(rows)
-        typ = np.array([AT["call"], AT["email"], AT["sms"], AT["linkedin"]])[
-            weighted_codes(rng, (0.68, 0.26, 0.02, 0.04), r)
+        at = ceil_minute(np.where(j == 0, r.first_touch_at[rows], at))
+        last = j == np.repeat(attempts, attempts) - 1
+        contact = last & np.repeat(reached, attempts)
+        n = len(rows)
+        kind = np.array([AT["call"], AT["email"], AT["sms"], AT["linkedin"]])[
+            weighted_codes(rng, ROUND.attempt_type_weights, n)
         ]
-        typ = np.where(outb[rows] & (rng.random(r) < 0.95), AT["call"], typ)
-        typ = np.where(contact, np.where(rng.random(r) < 0.85, AT["call"], AT["email"]), typ)
+        kind = np.where(r.outbound[rows] & (rng.random(n) < 0.95), AT["call"], kind)
+        kind = np.where(contact, np.where(rng.random(n) < 0.85, AT["call"], AT["email"]), kind)
         outcome = np.array([OC["no_answer"], OC["voicemail"], OC["wrong_number"]])[
-            weighted_codes(rng, (0.62, 0.31, 0.07), r)
+            weighted_codes(rng, ROUND.unanswered_outcome_weights, n)
         ]
         outcome = np.where(contact, OC["connected"], outcome)
-        outcome = np.where(typ == AT["call"], outcome, np.where(typ == AT["email"], OC["sent"], -1))
-        outcome = np.where((typ == AT["email"]) & (rng.random(r) < 0.6), -1, outcome)
-        dur = np.select(
+        outcome = np.where(
+            kind == AT["call"], outcome, np.where(kind == AT["email"], OC["sent"], -1)
+        )
+        outcome = np.where((kind == AT["email"]) & (rng.random(n) < 0.6), -1, outcome)
+        duration = np.select(
             [
                 outcome == OC["connected"],
                 outcome == OC["voicemail"],
                 outcome == OC["wrong_number"],
-                (outcome == OC["no_answer"]) & (rng.random(r) < 0.4),
+                (outcome == OC["no_answer"]) & (rng.random(n) < 0.4),
             ],
             [
-                np.clip(rng.lognormal(np.log(300), 0.7, r), 30, 3600).astype(np.int64),
-                rng.integers(15, 60, r),
-                rng.integers(5, 40, r),
-                rng.integers(5, 30, r),
+                np.clip(rng.lognormal(np.log(300), 0.7, n), 30, 3600).astype(np.int64),
+                rng.integers(15, 60, n),
+                rng.integers(5, 40, n),
+                rng.integers(5, 30, n),
             ],
             -1,
         )
-        acts.add(local=rows, type=typ, t=ta, outcome=outcome, duration=dur)
-        t_c = np.zeros(m, dtype=np.int64)
-        t_c[rows[last]] = ta[last]
-        em = rows[contact & (typ == AT["email"])]
-        reply = ceil_minute(cal.add_business_hours(t_c[em], rng.uniform(0.3, 16, len(em))))
-        acts.add(local=em, type=AT["email"], t=reply, direction=1, outcome=OC["replied"])
-        t_c[em] = reply
+        r.acts.add(local=rows, type=kind, t=at, outcome=outcome, duration=duration)
+        r.contact_at = np.zeros(r.size, dtype=np.int64)
+        r.contact_at[rows[last]] = at[last]
+        emailed = rows[contact & (kind == AT["email"])]
+        reply = ceil_minute(
+            cal.add_business_hours(r.contact_at[emailed], rng.uniform(0.3, 16, len(emailed)))
+        )
+        r.acts.add(local=emailed, type=AT["email"], t=reply, direction=1, outcome=OC["replied"])
+        r.contact_at[emailed] = reply
 
         # Salesforce-style orgs flip to "Working - Contacted" at the first touch
-        early = T[(style[T] == STYLE_SF) & (entry[T] < 0) & inb[T] & (rng.random(len(T)) < 0.5)]
-        self.status(L[early], t1[early], ST["sal"])
-        stage[early] = ST["sal"]
+        early = touched[
+            (r.style[touched] == STYLE_SF)
+            & (r.entry[touched] < 0)
+            & r.inbound[touched]
+            & (rng.random(len(touched)) < ROUND.working_contacted_share)
+        ]
+        self.status(r.leads[early], r.first_touch_at[early], V.ST["sal"])
+        r.stage[early] = V.ST["sal"]
+        return reached
 
-        # not reached: unreachable rejection, back to nurture, or left open
-        NR = T[~reached]
-        t_d = ceil_minute(cal.add_business_hours(t_c[NR], rng.uniform(2, 60, len(NR))))
-        u = rng.random(len(NR))
-        rej = u < np.where(outb[NR], 0.3, 0.45)
-        rec = ~rej & (u < 0.75)
-        self.status(
-            L[NR[rej]], t_d[rej], ST["rejected"], self.reason_vocab.index(V.UNREACHABLE_REASON)
+    def _not_reached(self, r: Round, unreached: np.ndarray) -> None:
+        """Never reached: rejected as unreachable, back to nurture, or left open."""
+        rng, cal = self.rng, self.cal
+        at = ceil_minute(
+            cal.add_business_hours(r.contact_at[unreached], rng.uniform(2, 60, len(unreached)))
         )
-        self.recycle(L[NR[rec]], t_d[rec], recycled)
-        end[NR[rej | rec]] = t_d[rej | rec]
-        self._later_recycle(NR[rej], t_d[rej], L, recycled)
+        u = rng.random(len(unreached))
+        rejected = u < np.where(r.outbound[unreached], 0.3, 0.45)
+        recycled = ~rejected & (u < 0.75)
+        self.status(
+            r.leads[unreached[rejected]],
+            at[rejected],
+            V.ST["rejected"],
+            self.reason_vocab.index(V.UNREACHABLE_REASON),
+        )
+        self.recycle(r.leads[unreached[recycled]], at[recycled], r.recycled)
+        r.end[unreached[rejected | recycled]] = at[rejected | recycled]
+        self._later_recycle(unreached[rejected], at[rejected], r.leads, r.recycled)
 
-        # reached: accept (sal) or reject/disqualify
-        RC = T[reached]
-        t_d = ceil_minute(cal.add_business_hours(t_c[RC], rng.uniform(0.05, 4, len(RC))))
-        qR = q[RC]
-        p_acc = np.where(
-            fast[RC],
-            sigmoid(2.2 + 0.8 * qR),
-            np.where(outb[RC], sigmoid(-0.2 + 0.9 * qR), sigmoid(0.6 + 0.9 * qR)),
+    def _accept_or_reject(self, r: Round, reached: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Reached: accepted (sal), or rejected / disqualified with a reason. Returns the
+        accepted leads (local positions) and when they were accepted."""
+        rng, cal = self.rng, self.cal
+        decided_at = ceil_minute(
+            cal.add_business_hours(r.contact_at[reached], rng.uniform(0.05, 4, len(reached)))
         )
-        acc = rng.random(len(RC)) < p_acc
-        RJ, t_rj = RC[~acc], t_d[~acc]
-        disq = rng.random(len(RJ)) < 0.3
+        q = r.q[reached]
+        p_accept = np.where(
+            r.fast[reached],
+            sigmoid(2.2 + 0.8 * q),
+            np.where(r.outbound[reached], sigmoid(-0.2 + 0.9 * q), sigmoid(0.6 + 0.9 * q)),
+        )
+        accept = rng.random(len(reached)) < p_accept
+        returned, returned_at = reached[~accept], decided_at[~accept]
+        disqualify = rng.random(len(returned)) < ROUND.disqualify_share
         self.status(
-            L[RJ[~disq]],
-            t_rj[~disq],
-            ST["rejected"],
-            self.reason_codes(V.REJECT_REASONS, int((~disq).sum()), style[RJ[~disq]]),
+            r.leads[returned[~disqualify]],
+            returned_at[~disqualify],
+            V.ST["rejected"],
+            self.reason_codes(
+                V.REJECT_REASONS, int((~disqualify).sum()), r.style[returned[~disqualify]]
+            ),
         )
         self.status(
-            L[RJ[disq]],
-            t_rj[disq],
-            ST["disqualified"],
-            self.reason_codes(V.DISQUALIFY_REASONS, int(disq.sum()), style[RJ[disq]]),
+            r.leads[returned[disqualify]],
+            returned_at[disqualify],
+            V.ST["disqualified"],
+            self.reason_codes(
+                V.DISQUALIFY_REASONS, int(disqualify.sum()), r.style[returned[disqualify]]
+            ),
         )
-        end[RJ] = t_rj
-        self._later_recycle(RJ[~disq], t_rj[~disq], L, recycled)
+        r.end[returned] = returned_at
+        self._later_recycle(returned[~disqualify], returned_at[~disqualify], r.leads, r.recycled)
+        return reached[accept], decided_at[accept]
 
-        A, t_a = RC[acc], t_d[acc]
-        need = stage[A] < ST["sal"]
-        self.status(L[A[need]], t_a[need], ST["sal"])
-        already = entry[A] == ST["sql"]
-        qA = q[A]
-        p_sql = sigmoid(-1.4 + 1.0 * qA + 1.2 * fast[A] + 0.6 * outb[A])
-        ok = already | (rng.random(len(A)) < p_sql)
-        t_sql = np.where(
+    def _qualify(self, r: Round, accepted: tuple[np.ndarray, np.ndarray]):
+        """Accepted leads become SQLs (a meeting booked by call) or are closed later:
+        recycled, rejected or disqualified. Returns the SQLs and their SQL instants."""
+        rng, cal, AT, OC, ST = self.rng, self.cal, V.AT, V.OC, V.ST
+        sal, sal_at = accepted
+        need = r.stage[sal] < ST["sal"]
+        self.status(r.leads[sal[need]], sal_at[need], ST["sal"])
+        already = r.entry[sal] == ST["sql"]
+        p_sql = sigmoid(-1.4 + 1.0 * r.q[sal] + 1.2 * r.fast[sal] + 0.6 * r.outbound[sal])
+        ok = already | (rng.random(len(sal)) < p_sql)
+        sql_at = np.where(
             already,
-            t_a,
-            ceil_minute(cal.add_business_hours(t_a, rng.lognormal(np.log(20), 0.9, len(A)))),
+            sal_at,
+            ceil_minute(cal.add_business_hours(sal_at, rng.lognormal(np.log(20), 0.9, len(sal)))),
         )
         new = ok & ~already
-        NSQ = A[new]
+        new_sql = sal[new]
         mid = ceil_minute(
-            cal.from_business((cal.to_business(t_a[new]) + cal.to_business(t_sql[new])) // 2)
+            cal.from_business((cal.to_business(sal_at[new]) + cal.to_business(sql_at[new])) // 2)
         )
-        f = rng.random(len(NSQ)) < 0.5
-        acts.add(local=NSQ[f], type=AT["email"], t=np.maximum(mid[f], t_a[new][f]))
-        acts.add(
-            local=NSQ,
+        follow_up = rng.random(len(new_sql)) < 0.5
+        r.acts.add(
+            local=new_sql[follow_up],
+            type=AT["email"],
+            t=np.maximum(mid[follow_up], sal_at[new][follow_up]),
+        )
+        r.acts.add(
+            local=new_sql,
             type=AT["call"],
-            t=t_sql[new],
+            t=sql_at[new],
             outcome=OC["meeting_booked"],
-            duration=rng.integers(600, 1500, len(NSQ)),
+            duration=rng.integers(600, 1500, len(new_sql)),
         )
-        self.status(L[NSQ], t_sql[new], ST["sql"])
+        self.status(r.leads[new_sql], sql_at[new], ST["sql"])
 
-        NS, t_ns0 = A[~ok], t_a[~ok]
-        t_ns = ceil_minute(cal.add_business_hours(t_ns0, rng.lognormal(np.log(60), 0.8, len(NS))))
-        mid = ceil_minute(cal.from_business((cal.to_business(t_ns0) + cal.to_business(t_ns)) // 2))
-        conn = rng.random(len(NS)) < 0.5
-        acts.add(
-            local=NS,
+        stalled, stalled_from = sal[~ok], sal_at[~ok]
+        closed_at = ceil_minute(
+            cal.add_business_hours(stalled_from, rng.lognormal(np.log(60), 0.8, len(stalled)))
+        )
+        mid = ceil_minute(
+            cal.from_business((cal.to_business(stalled_from) + cal.to_business(closed_at)) // 2)
+        )
+        connected = rng.random(len(stalled)) < 0.5
+        r.acts.add(
+            local=stalled,
             type=AT["call"],
             t=mid,
-            outcome=np.where(conn, OC["connected"], OC["no_answer"]),
-            duration=np.where(conn, rng.integers(60, 900, len(NS)), -1),
+            outcome=np.where(connected, OC["connected"], OC["no_answer"]),
+            duration=np.where(connected, rng.integers(60, 900, len(stalled)), -1),
         )
-        u = rng.random(len(NS))
-        rec, rej = u < 0.55, (u >= 0.55) & (u < 0.85)
-        dq = u >= 0.85
-        self.recycle(L[NS[rec]], t_ns[rec], recycled)
+        u = rng.random(len(stalled))
+        recycle, reject = u < 0.55, (u >= 0.55) & (u < 0.85)
+        disqualify = u >= 0.85
+        self.recycle(r.leads[stalled[recycle]], closed_at[recycle], r.recycled)
         self.status(
-            L[NS[rej]],
-            t_ns[rej],
+            r.leads[stalled[reject]],
+            closed_at[reject],
             ST["rejected"],
-            self.reason_codes(V.LATE_REASONS, int(rej.sum()), style[NS[rej]]),
+            self.reason_codes(V.LATE_REASONS, int(reject.sum()), r.style[stalled[reject]]),
         )
         self.status(
-            L[NS[dq]],
-            t_ns[dq],
+            r.leads[stalled[disqualify]],
+            closed_at[disqualify],
             ST["disqualified"],
-            self.reason_codes(V.DISQUALIFY_REASONS, int(dq.sum()), style[NS[dq]]),
+            self.reason_codes(
+                V.DISQUALIFY_REASONS, int(disqualify.sum()), r.style[stalled[disqualify]]
+            ),
         )
-        end[NS] = t_ns
+        r.end[stalled] = closed_at
+        return sal[ok], sql_at[ok]
 
-        # SQL: meeting with an AE, then an opportunity (or back to nurture)
-        S, t_s = A[ok], t_sql[ok]
-        ae = self.pick_ae(L[S], t_s)
-        t_m = ceil_minute(
+    def _meetings_and_opportunities(self, r: Round, sqls: np.ndarray, sql_at: np.ndarray):
+        """SQL: a meeting with an AE, then an opportunity won or lost (or back to nurture)."""
+        P, rng, cal, AT, OC, ST = ROUND, self.rng, self.cal, V.AT, V.OC, V.ST
+        ae = self.pick_ae(r.leads[sqls], sql_at)
+        meeting_at = ceil_minute(
             cal.overtime(
-                cal.add_business_hours(t_s, rng.lognormal(np.log(14), 0.9, len(S))),
-                rng.random(len(S)) < 0.1,
+                cal.add_business_hours(sql_at, rng.lognormal(np.log(14), 0.9, len(sqls))),
+                rng.random(len(sqls)) < 0.1,
             )
         )
-        by_ae = rng.random(len(S)) < 0.8
-        mt = np.where(rng.random(len(S)) < 0.65, AT["web_meeting"], AT["meeting"])
-        acts.add(
-            local=S,
+        by_ae = rng.random(len(sqls)) < P.meeting_by_ae_share
+        kind = np.where(
+            rng.random(len(sqls)) < P.web_meeting_share, AT["web_meeting"], AT["meeting"]
+        )
+        r.acts.add(
+            local=sqls,
             user=np.where(by_ae, ae, ACTING),
-            type=mt,
-            t=t_m,
+            type=kind,
+            t=meeting_at,
             outcome=OC["completed"],
-            duration=rng.integers(30, 91, len(S)) * 60,
+            duration=rng.integers(30, 91, len(sqls)) * 60,
         )
-        p_opp = sigmoid(1.4 + 0.6 * q[S] + 0.3 * fast[S])
-        op = rng.random(len(S)) < p_opp
-        OP = S[op]
-        t_o = ceil_minute(cal.add_business_hours(t_m[op], rng.uniform(0.2, 20, len(OP))))
-        self.status(L[OP], t_o, ST["opportunity"])
-        end[OP] = t_o
-        ae_o = ae[op]
-        to_ae = (rng.random(len(OP)) < 0.2) & (ae_o != acting(OP, t_o))
-        self.owner(L[OP[to_ae]], t_o[to_ae], ae_o[to_ae])
-        opp_owner = np.where(rng.random(len(OP)) < 0.8, ae_o, acting(OP, t_o))
-        days = np.clip(rng.lognormal(np.log(45), 0.6, len(OP)), 7, 365)
-        t_close = ceil_minute(
-            cal.add_business_hours(t_o + (days * DAY).astype(np.int64), rng.uniform(0, 9, len(OP)))
+        has_opp = rng.random(len(sqls)) < sigmoid(1.4 + 0.6 * r.q[sqls] + 0.3 * r.fast[sqls])
+        opps = sqls[has_opp]
+        opened_at = ceil_minute(
+            cal.add_business_hours(meeting_at[has_opp], rng.uniform(0.2, 20, len(opps)))
         )
-        won = rng.random(len(OP)) < sigmoid(-2.3 + 0.55 * q[OP] + 0.3 * fast[OP])
-        self.opps.add(lead=L[OP], owner=opp_owner, t=t_o, t_close=t_close, won=won, q=q[OP])
-        ja = style[OP] == STYLE_JA
-        self.status(L[OP[ja & won]], t_close[ja & won], ST["won"])
-        self.status(L[OP[ja & ~won]], t_close[ja & ~won], ST["lost"])
-        lost = np.flatnonzero(~won & (rng.random(len(OP)) < 0.25))
-        t_lr = ceil_minute(
+        self.status(r.leads[opps], opened_at, ST["opportunity"])
+        r.end[opps] = opened_at
+        opp_ae = ae[has_opp]
+        to_ae = (rng.random(len(opps)) < P.owner_to_ae_share) & (
+            opp_ae != r.acting(opps, opened_at)
+        )
+        self.owner(r.leads[opps[to_ae]], opened_at[to_ae], opp_ae[to_ae])
+        opp_owner = np.where(
+            rng.random(len(opps)) < P.opportunity_owned_by_ae_share,
+            opp_ae,
+            r.acting(opps, opened_at),
+        )
+        days = np.clip(rng.lognormal(np.log(45), 0.6, len(opps)), 7, 365)
+        close_at = ceil_minute(
             cal.add_business_hours(
-                t_close[lost] + (rng.uniform(30, 120, len(lost)) * DAY).astype(np.int64),
+                opened_at + (days * DAY).astype(np.int64), rng.uniform(0, 9, len(opps))
+            )
+        )
+        won = rng.random(len(opps)) < sigmoid(-2.3 + 0.55 * r.q[opps] + 0.3 * r.fast[opps])
+        self.opps.add(
+            lead=r.leads[opps], owner=opp_owner, t=opened_at, t_close=close_at, won=won, q=r.q[opps]
+        )
+        japanese = r.style[opps] == STYLE_JA
+        self.status(r.leads[opps[japanese & won]], close_at[japanese & won], ST["won"])
+        self.status(r.leads[opps[japanese & ~won]], close_at[japanese & ~won], ST["lost"])
+        lost = np.flatnonzero(~won & (rng.random(len(opps)) < P.lost_recycle_share))
+        recycle_at = ceil_minute(
+            cal.add_business_hours(
+                close_at[lost] + (rng.uniform(30, 120, len(lost)) * DAY).astype(np.int64),
                 rng.uniform(0, 9, len(lost)),
             )
         )
-        self.recycle(L[OP[lost]], t_lr, recycled)
+        self.recycle(r.leads[opps[lost]], recycle_at, r.recycled)
 
-        NO, t_mn = S[~op], t_m[~op]
-        t_x = ceil_minute(
+        no_opp, no_opp_meeting_at = sqls[~has_opp], meeting_at[~has_opp]
+        closed_at = ceil_minute(
             cal.add_business_hours(
-                t_mn + (rng.uniform(3, 25, len(NO)) * DAY).astype(np.int64),
-                rng.uniform(0, 9, len(NO)),
+                no_opp_meeting_at + (rng.uniform(3, 25, len(no_opp)) * DAY).astype(np.int64),
+                rng.uniform(0, 9, len(no_opp)),
             )
         )
-        rec = rng.random(len(NO)) < 0.6
-        self.recycle(L[NO[rec]], t_x[rec], recycled)
+        recycle = rng.random(len(no_opp)) < P.no_opportunity_recycle_share
+        self.recycle(r.leads[no_opp[recycle]], closed_at[recycle], r.recycled)
         self.status(
-            L[NO[~rec]],
-            t_x[~rec],
+            r.leads[no_opp[~recycle]],
+            closed_at[~recycle],
             ST["rejected"],
-            self.reason_codes(V.LATE_REASONS, int((~rec).sum()), style[NO[~rec]]),
+            self.reason_codes(V.LATE_REASONS, int((~recycle).sum()), r.style[no_opp[~recycle]]),
         )
-        end[NO] = t_x
+        r.end[no_opp] = closed_at
 
-        # ---------------------------------------------------------------- never touched
-        UT = np.flatnonzero(~touched)
-        rc = UT[rng.random(len(UT)) < 0.3]
-        t_rc = ceil_minute(
+    def _never_touched(self, r: Round) -> None:
+        """Some ignored leads go back to marketing's nurture after weeks or months."""
+        rng, cal = self.rng, self.cal
+        untouched = np.flatnonzero(~r.touched)
+        back = untouched[rng.random(len(untouched)) < ROUND.ignored_recycle_share]
+        back_at = ceil_minute(
             cal.add_business_hours(
-                t_h[rc] + (rng.uniform(45, 120, len(rc)) * DAY).astype(np.int64),
-                rng.uniform(0, 9, len(rc)),
+                r.handoff_at[back] + (rng.uniform(45, 120, len(back)) * DAY).astype(np.int64),
+                rng.uniform(0, 9, len(back)),
             )
         )
-        self.recycle(L[rc], t_rc, recycled, back_p=1.0)
-        end[rc] = t_rc
+        self.recycle(r.leads[back], back_at, r.recycled, back_p=1.0)
+        r.end[back] = back_at
 
-        # reassignment rows (only while the lead is still open with the rep)
-        valid = (t_ra < end) & (rep2 != rep) & (t_ra < INF)
-        t_ra = np.where(valid, t_ra, INF)
-        self.owner(L[valid], t_ra[valid], rep2[valid])
+    def _write_reassignments(self, r: Round) -> None:
+        """Owner rows of the reassignments, only while the lead is still open with the rep."""
+        valid = (r.reassigned_at < r.end) & (r.next_rep != r.rep) & (r.reassigned_at < INF)
+        r.reassigned_at = np.where(valid, r.reassigned_at, INF)
+        self.owner(r.leads[valid], r.reassigned_at[valid], r.next_rep[valid])
 
-        a = acts.arrays()
-        user = np.where(a["user"] == ACTING, acting(a["local"], a["t"]), a["user"])
+    def _write_activities(self, r: Round) -> None:
+        a = r.acts.arrays()
+        user = np.where(a["user"] == ACTING, r.acting(a["local"], a["t"]), a["user"])
         self.act(
-            L[a["local"]],
+            r.leads[a["local"]],
             user,
             a["type"],
             a["t"],
@@ -599,7 +790,6 @@ class Simulation(SimulationBase):
             a["duration"],
             a["automated"],
         )
-        return recycled
 
     def _later_recycle(self, local: np.ndarray, t: np.ndarray, L: np.ndarray, out: list) -> None:
         """Some rejected leads go back to nurture a few days or weeks later."""
