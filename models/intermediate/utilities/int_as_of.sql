@@ -6,6 +6,12 @@
 -#}
 {%- set as_of = as_of_literal() -%}
 
+{#- the inputs whatever the branch, so that the DAG (and the unit tests, which give
+    these inputs with var as_of null) does not depend on the var -#}
+-- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}
+-- depends_on: {{ ref('stg_crm__activities') }}, {{ ref('stg_ma__marketing_events') }}
+-- depends_on: {{ ref('stg_crm__opportunities') }}, {{ ref('stg_loader__loads') }}
+
 with
 
 {% if as_of is not none -%}

@@ -1142,65 +1142,96 @@ def _merge(
     load_id: int,
     good: int,
 ) -> list[str]:
-    spec = layout.spec
-    target = table_name(spec)
+    """V_GOOD into the raw table by the first path that applies: a table still empty takes
+    every row; an entity file upserts by key; a history file appends the rows not stored
+    yet. Returns the notes of the merge (rows replaced, unchanged, skipped)."""
+    target = table_name(layout.spec)
     columns = ", ".join(
-        [f"g.{ident(c.name)}" for c in spec.columns] + [f"g.{ident(h.name)}" for h in layout.extras]
+        [f"g.{ident(c.name)}" for c in layout.spec.columns]
+        + [f"g.{ident(h.name)}" for h in layout.extras]
     )
     select = f"SELECT {columns}, {_meta_select(layout, scan, load_id)} FROM {V_GOOD} AS g"
-    empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {target})").fetchone()[0]
-    if empty:
-        inserted = con.execute(f"INSERT INTO {target} BY NAME {select}").fetchone()[0]
-        if inserted != good:
-            raise CountMismatchError(
-                f"{inserted} row(s) inserted into an empty {spec.name}, {good} expected: "
-                "loader bug, file rolled back"
-            )
-        return []
-    notes = []
-    if spec.kind == "entity":
-        key_match = " AND ".join(f"x.{ident(k)} = g.{ident(k)}" for k in spec.key)
-        order = spec.order_column
-        newer = (
-            f" AND (g.{ident(order)} IS NULL OR x.{ident(order)} IS NULL OR g.{ident(order)} >= x.{ident(order)})"
-            if order
-            else ""
+    if con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {target})").fetchone()[0]:
+        return _insert_into_empty(con, layout, target, select, good)
+    if layout.spec.kind == "entity":
+        return _upsert_entities(con, layout, scan, load_id, target, good)
+    return _append_history(con, layout, target, select, good)
+
+
+def _insert_into_empty(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, target: str, select: str, good: int
+) -> list[str]:
+    """The first load of a table: every valid row, nothing to compare with."""
+    inserted = con.execute(f"INSERT INTO {target} BY NAME {select}").fetchone()[0]
+    if inserted != good:
+        raise CountMismatchError(
+            f"{inserted} row(s) inserted into an empty {layout.spec.name}, {good} expected: "
+            "loader bug, file rolled back"
         )
-        select = _entity_select(con, layout, scan, load_id, key_match)
-        # A row equal to the stored one in every column the file carries is left alone, with
-        # the load that brought it: in a full daily dump only the changed rows get the new
-        # load id, so an incremental dbt build recomputes only their leads.
-        compared = [c for c in sorted(layout.present) if c not in spec.key]
-        compared += [h.name for h in layout.extras]
-        same = " AND ".join(f"x.{ident(c)} IS NOT DISTINCT FROM g.{ident(c)}" for c in compared)
-        unchanged = 0
-        if same:
-            unchanged = con.execute(
-                f"SELECT count(*) FROM {target} AS x JOIN {V_GOOD} AS g ON {key_match} WHERE {same}"
-            ).fetchone()[0]
-        replaced = con.execute(
-            f"DELETE FROM {target} AS x USING {V_GOOD} AS g WHERE {key_match}{newer}"
-            + (f" AND NOT ({same})" if same else "")
+    return []
+
+
+def _upsert_entities(
+    con: duckdb.DuckDBPyConnection,
+    layout: ExportFileLayout,
+    scan: ScanResult,
+    load_id: int,
+    target: str,
+    good: int,
+) -> list[str]:
+    """Leads, opportunities, users, campaigns: a newer (or equally new) row replaces the
+    stored one of its key; a row equal to the stored one in every column the file carries
+    is left alone, with the load that brought it (in a full daily dump only the changed
+    rows get the new load id, so an incremental dbt build recomputes only their leads)."""
+    spec = layout.spec
+    key_match = " AND ".join(f"x.{ident(k)} = g.{ident(k)}" for k in spec.key)
+    order = spec.order_column
+    newer = (
+        f" AND (g.{ident(order)} IS NULL OR x.{ident(order)} IS NULL OR g.{ident(order)} >= x.{ident(order)})"
+        if order
+        else ""
+    )
+    select = _entity_select(con, layout, scan, load_id, key_match)
+    compared = [c for c in sorted(layout.present) if c not in spec.key]
+    compared += [h.name for h in layout.extras]
+    same = " AND ".join(f"x.{ident(c)} IS NOT DISTINCT FROM g.{ident(c)}" for c in compared)
+    unchanged = 0
+    if same:
+        unchanged = con.execute(
+            f"SELECT count(*) FROM {target} AS x JOIN {V_GOOD} AS g ON {key_match} WHERE {same}"
         ).fetchone()[0]
-        inserted = con.execute(
-            f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
-        ).fetchone()[0]
-        if replaced:
-            notes.append(f"{replaced:,} stored row(s) replaced by this export")
-        if unchanged:
-            notes.append(f"{unchanged:,} row(s) unchanged: the stored row stays, with its load")
-        if good - inserted - unchanged:
-            notes.append(
-                f"{good - inserted - unchanged:,} row(s) kept the stored version (its {order} is newer)"
-            )
-        return notes
-    inserted = 0
+    replaced = con.execute(
+        f"DELETE FROM {target} AS x USING {V_GOOD} AS g WHERE {key_match}{newer}"
+        + (f" AND NOT ({same})" if same else "")
+    ).fetchone()[0]
+    inserted = con.execute(
+        f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
+    ).fetchone()[0]
+    notes = []
+    if replaced:
+        notes.append(f"{replaced:,} stored row(s) replaced by this export")
+    if unchanged:
+        notes.append(f"{unchanged:,} row(s) unchanged: the stored row stays, with its load")
+    if good - inserted - unchanged:
+        notes.append(
+            f"{good - inserted - unchanged:,} row(s) kept the stored version (its {order} is newer)"
+        )
+    return notes
+
+
+def _append_history(
+    con: duckdb.DuckDBPyConnection, layout: ExportFileLayout, target: str, select: str, good: int
+) -> list[str]:
+    """Lead history, activities, marketing events: append the rows whose key is not stored
+    yet (by the fallback key where the export has no id, e.g. a history without
+    history_id)."""
+    spec = layout.spec
     if spec.fallback_key:
         main = ident(spec.key[0])
         fallback = " AND ".join(
             f"x.{ident(c)} IS NOT DISTINCT FROM g.{ident(c)}" for c in spec.fallback_key
         )
-        inserted += con.execute(
+        inserted = con.execute(
             f"INSERT INTO {target} BY NAME {select} WHERE g.{main} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {target} AS x WHERE x.{main} = g.{main})"
         ).fetchone()[0]
@@ -1214,10 +1245,8 @@ def _merge(
             f"INSERT INTO {target} BY NAME {select} WHERE NOT EXISTS (SELECT 1 FROM {target} AS x WHERE {key_match})"
         ).fetchone()[0]
     if good - inserted:
-        notes.append(
-            f"{good - inserted:,} row(s) already in {spec.name} (same id): not inserted again"
-        )
-    return notes
+        return [f"{good - inserted:,} row(s) already in {spec.name} (same id): not inserted again"]
+    return []
 
 
 def _entity_select(
