@@ -1,10 +1,4 @@
 {#-
-    One row per lead handed to sales by as_of. The handoff is the first
-    instant at which the lead has reached mql (or a later main-path stage)
-    AND its owner is a sales user (role in var `sales_roles`); the handoff
-    rep is the owner at that instant. This covers MQLs assigned at once,
-    marketing-owned MQLs reassigned later, and leads already owned by sales
-    when they qualify. Owner changes after as_of never create a handoff.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): its
     inputs (stages reached, owner intervals) are recomputed for the leads of
     new history, lead or opportunity rows, and so is the handoff; so are the
@@ -42,7 +36,9 @@ owner_intervals as (
 ),
 
 sales_users as (
-    select user_id
+    select
+        user_id,
+        team_name
     from {{ ref('stg_crm__users') }}
     where is_sales_user
 ),
@@ -51,6 +47,7 @@ candidates as (
     select
         reached_mql.lead_id,
         owner_intervals.owner_id,
+        sales_users.team_name,
         case
             when owner_intervals.valid_from is null or owner_intervals.valid_from < reached_mql.reached_mql_at
                 then reached_mql.reached_mql_at
@@ -68,6 +65,7 @@ ranked as (
     select
         candidates.lead_id,
         candidates.owner_id,
+        candidates.team_name,
         candidates.handed_off_at,
         row_number() over (partition by candidates.lead_id order by candidates.handed_off_at) as handoff_rank
     from candidates
@@ -81,6 +79,7 @@ final as (
         lead_id,
         handed_off_at,
         owner_id as handoff_rep_id,
+        team_name as handoff_team,
         {{ incremental_bookkeeping_columns(inputs) }}
     from ranked
     where handoff_rank = 1

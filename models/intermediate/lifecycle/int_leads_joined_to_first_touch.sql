@@ -1,11 +1,4 @@
 {#-
-    One row per handed-off lead: its first sales touch, the business hours
-    from handoff to it, and the ignore status.
-    - touched: the first touch is at or before handoff + var
-      `ignore_window_days` calendar days;
-    - ignored: no touch by then, and handoff + window is at or before as_of
-      (a touch after the window does not undo it);
-    - pending: the window has not closed at as_of and no touch yet.
     Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
     inputs of int_sales_touches_identified; a pending lead is recomputed once
     as_of reaches the close of its window (next_change_at).
@@ -32,7 +25,8 @@ handoffs as (
     select
         lead_id,
         handed_off_at,
-        handoff_rep_id
+        handoff_rep_id,
+        handoff_team
     from {{ ref('int_lead_handoffs_detected') }}
     {{- incremental_lead_filter('lead_id') }}
 ),
@@ -57,6 +51,7 @@ joined as (
         handoffs.lead_id,
         handoffs.handed_off_at,
         handoffs.handoff_rep_id,
+        handoffs.handoff_team,
         first_touches.first_touch_activity_id,
         first_touches.first_touch_rep_id,
         first_touches.first_touch_at,
@@ -73,6 +68,7 @@ final as (
         joined.lead_id,
         joined.handed_off_at,
         joined.handoff_rep_id,
+        joined.handoff_team,
         joined.first_touch_activity_id,
         joined.first_touch_rep_id,
         joined.first_touch_at,

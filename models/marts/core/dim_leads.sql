@@ -93,12 +93,22 @@ current_stages as (
     where recency = 1
 ),
 
+users as (
+    select
+        user_id,
+        team_name
+    from {{ ref('stg_crm__users') }}
+),
+
 owners_as_of as (
     select
         owner_intervals.lead_id,
-        owner_intervals.owner_id
+        owner_intervals.owner_id,
+        users.team_name as owner_team
     from owner_intervals
     cross join as_of
+    left join users
+        on owner_intervals.owner_id = users.user_id
     where (owner_intervals.valid_from is null or owner_intervals.valid_from <= as_of.as_of_at)
         and (owner_intervals.valid_to is null or owner_intervals.valid_to > as_of.as_of_at)
 ),
@@ -115,7 +125,9 @@ final as (
         leads.region,
         leads.campaign_id,
         owners_as_of.owner_id as current_owner_id,
+        owners_as_of.owner_team as current_owner_team,
         first_touches.handoff_rep_id,
+        first_touches.handoff_team,
         first_touches.handed_off_at,
         first_touches.first_touch_at,
         first_touches.first_touch_business_hours,

@@ -5,25 +5,16 @@ leads as (
     where reached_sql_at is not null
 ),
 
-reps as (
-    select
-        rep_id,
-        team
-    from {{ ref('dim_reps') }}
-),
-
 sql_leads as (
     select
         leads.lead_id,
         leads.handoff_rep_id as rep_id,
-        reps.team as team_name,
+        leads.handoff_team as team_name,
         coalesce(leads.is_budget_confirmed, false) as is_budget_confirmed,
         coalesce(leads.is_authority_confirmed, false) as is_authority_confirmed,
         coalesce(leads.is_need_confirmed, false) as is_need_confirmed,
         leads.timeframe_months is not null as is_timeframe_confirmed
     from leads
-    left join reps
-        on leads.handoff_rep_id = reps.rep_id
 ),
 
 breakdowns as (

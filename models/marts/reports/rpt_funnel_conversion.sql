@@ -4,13 +4,6 @@ leads as (
     select * from {{ ref('dim_leads') }}
 ),
 
-reps as (
-    select
-        rep_id,
-        team
-    from {{ ref('dim_reps') }}
-),
-
 cohorts as (
     select
         leads.lead_id,
@@ -18,7 +11,7 @@ cohorts as (
         leads.channel,
         leads.lead_source,
         leads.current_owner_id as rep_id,
-        reps.team as team_name,
+        leads.current_owner_team as team_name,
         leads.industry,
         leads.company_size_band,
         leads.job_level,
@@ -29,8 +22,6 @@ cohorts as (
         leads.reached_opportunity_at,
         leads.won_at
     from leads
-    left join reps
-        on leads.current_owner_id = reps.rep_id
 ),
 
 aggregated as (

@@ -5,13 +5,6 @@ leads as (
     where handed_off_at is not null
 ),
 
-reps as (
-    select
-        rep_id,
-        team
-    from {{ ref('dim_reps') }}
-),
-
 handed_off as (
     select
         leads.lead_id,
@@ -21,13 +14,11 @@ handed_off as (
         leads.channel,
         leads.lead_source,
         leads.handoff_rep_id as rep_id,
-        reps.team as team_name,
+        leads.handoff_team as team_name,
         leads.industry,
         leads.company_size_band,
         leads.job_level
     from leads
-    left join reps
-        on leads.handoff_rep_id = reps.rep_id
 ),
 
 aggregated as (

@@ -8,13 +8,6 @@ leads as (
     select * from {{ ref('dim_leads') }}
 ),
 
-reps as (
-    select
-        rep_id,
-        team
-    from {{ ref('dim_reps') }}
-),
-
 clocks as (
     select
         sla_statuses.lead_id,
@@ -25,15 +18,13 @@ clocks as (
         leads.channel,
         leads.lead_source,
         leads.handoff_rep_id as rep_id,
-        reps.team as team_name,
+        leads.handoff_team as team_name,
         leads.industry,
         leads.company_size_band,
         leads.job_level
     from sla_statuses
     inner join leads
         on sla_statuses.lead_id = leads.lead_id
-    left join reps
-        on leads.handoff_rep_id = reps.rep_id
 ),
 
 aggregated as (
