@@ -1,9 +1,4 @@
 {#-
-    Who owned each lead when. Owner at instant t = the new_value of the last
-    owner change at or before t; before the first change, that change's
-    old_value; with no owner history, the lead's current owner_id. Reads the
-    whole history, even past as_of: a later change's old_value tells who
-    owned the lead before it.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every lead with new history or a new version of its lead row.
 -#}

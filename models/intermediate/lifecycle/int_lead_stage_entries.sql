@@ -1,11 +1,4 @@
 {#-
-    One row per stage entry. An entry is the first time a lead is in a stage
-    within a cycle (see int_lead_stage_events_unioned): repeated evidence of
-    the same stage in one cycle collapses into one entry, and a stage entered
-    again after a side exit is a re-entry (entry_number 2, 3, ...).
-    Reaching a main-path stage implies the earlier ones from mql on (seed
-    lifecycle_stages): a lead fast-tracked from lead to sql enters mql and sal
-    at the same instant, flagged is_implied.
     Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
     same inputs as int_lead_stage_events_unioned.
 -#}

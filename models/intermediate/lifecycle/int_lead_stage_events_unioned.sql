@@ -1,18 +1,4 @@
 {#-
-    Every piece of evidence that a lead was in a stage, in time order, up to
-    as_of: the creation (stage lead), the status history, the status before the
-    first recorded change, the current status when it is newer than the
-    history, and linked opportunities (created -> opportunity, won -> won).
-    `event_order` follows `sequenced_at`: entered_at, except that the current
-    status comes after the last status change and a won opportunity after its
-    creation, whatever earlier instant the export gives them.
-    `cycle_number` counts the side exits (rejected, disqualified, recycled,
-    lost) before the event: a lead starts a new cycle after each, so later
-    entries are re-entries. Unmapped statuses (stage unknown) are left out.
-    A lead without any status history takes the statuses earlier loads of the
-    leads export showed as its history (stg_crm__lead_status_versions, from
-    the snapshot of full daily dumps): the first holds from creation, each
-    later one is entered at that version's updated_at.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every lead with new lead, history or opportunity rows.
 -#}

@@ -1,7 +1,4 @@
 {#-
-    One row per lead with at least one stage entry: the first instant it
-    reached each main-path stage. Reaching a stage = entering it or any later
-    main-path stage (seed lifecycle_stages), by as_of.
     Incremental per lead (macros/incremental/incremental_by_lead.sql), on the
     same inputs as int_lead_stage_entries.
 -#}

@@ -1,10 +1,4 @@
 {#-
-    One row per sales touch: an activity on a handed-off lead by a sales user
-    (role in var `sales_roles`), not automated, of a type in var
-    `sales_touch_activity_types`, at or after the handoff and at or before
-    as_of. Any attempt counts (an unanswered call is a touch).
-    touch_number 1 is the first touch; activities at the same instant keep
-    the export's order (activity_id, then file order).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the touches of every lead with new activities or with new
     history, lead or opportunity rows (which can move its handoff).

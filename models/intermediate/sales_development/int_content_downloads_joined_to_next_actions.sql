@@ -1,14 +1,4 @@
 {#-
-    One row per lead and content asset the lead downloaded (first
-    content_download event per lead and asset, by as_of), and whether the lead
-    took a next step afterwards (次アクション): a marketing event of a type in
-    var `next_action_event_types` after the download and at most var
-    `next_action_window_days` calendar days after it (day 14 counts, day 15
-    does not). Events at the same instant keep the export's order (event_id,
-    then load and file line), as everywhere: a step at the download instant
-    counts when the export puts it after the download. Status: next_action
-    (a next step in the window), no_next_action (none and the window has
-    closed at as_of), pending (window still open at as_of, no next step yet).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the leads with new marketing events, and a pending download
     once as_of reaches the close of its window (next_change_at).

@@ -1,13 +1,4 @@
 {#-
-    One row per return of a lead: an entry into the side exit rejected or
-    disqualified (int_lead_stage_entries, by as_of; a re-entry after recycling
-    is another return). The reason is the `reason` of the status change in
-    the lead history that recorded it ('unknown' when empty, or when the
-    return is only known from the lead's current status). With the handoff
-    (int_lead_handoffs_detected) and the sales touches
-    (int_sales_touches_identified) made from the handoff up to the return
-    instant, for the follow-up discipline (var
-    `min_attempts_before_disqualify`).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the leads with new history, lead, opportunity or activity
     rows (stage entries, handoffs and touches all come from those).

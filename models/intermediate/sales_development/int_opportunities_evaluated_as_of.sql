@@ -1,11 +1,3 @@
-{#-
-    One row per opportunity created by as_of, with its state at as_of: closed
-    (and won) only when it closed at or before as_of. The close instant is
-    closed_at, else the start of close_date in the business time zone (even
-    when that day is before created_at), else created_at: the same rule as the won stage of
-    int_lead_stage_events_unioned. Amounts as exported (one currency assumed).
--#}
-
 with
 
 as_of as (

@@ -1,9 +1,4 @@
 {#-
-    One row per rep and lead with a meeting booked by that rep (商談化: the
-    rep's first meeting evidence on the lead, int_sales_activities_classified),
-    and what followed it: the lead's first opportunity entry and first won
-    entry at or after the booking (int_lead_stage_entries, by as_of). This is
-    the rep's conversion chain meetings -> opportunities -> won.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the leads with new activity, history, lead or opportunity
     rows.

@@ -1,17 +1,4 @@
 {#-
-    One row per activity logged by a sales user (role in var `sales_roles`),
-    not automated, at or before as_of, whatever the lead's state (outbound
-    leads are called before any handoff). Flags what each activity counts as
-    in the rep's weekly numbers:
-    - call (架電): a call that is not inbound;
-    - connected call: a call whose outcome is in var `connected_call_outcomes`
-      (connected, meeting_booked: a call that booked a meeting reached someone);
-    - effective call: a connected call of at least var `effective_call_seconds`;
-    - meeting held: an activity of a type in var `meeting_activity_types`;
-    - email sent: an email that is not inbound;
-    - meeting booked (商談化): the rep's first meeting evidence on the lead
-      (outcome meeting_booked, or a meeting held when no rep had logged a
-      booking for the lead before it), once per rep and lead.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the activities of every lead with new activities, and of
     every lead worked by a user whose row changed (a new role).

@@ -1,7 +1,4 @@
 {#-
-    One row per lead: the attribute score, the points of every rule of the
-    seed scoring_attribute_rules the lead matches (job level, industry label
-    ignoring case and width, employee count range). 0 when none matches.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     rescores the leads with a new version of their lead row.
 -#}

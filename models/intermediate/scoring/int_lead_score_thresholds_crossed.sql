@@ -1,11 +1,4 @@
 {#-
-    One row per lead: the first instant its score reached the var
-    `mql_score_threshold` (the score-based MQL instant) and the var
-    `what_if_mql_score_threshold`, by as_of. Decay only lowers a score
-    between events, so a threshold is first reached at a behaviour event
-    (behaviour points since the last reset, floored at 0, + attribute score,
-    after every event of that instant), or at creation when the attribute
-    score alone reaches it.
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every lead with new events or a new version of its lead row
     (attributes).

@@ -1,18 +1,13 @@
 {#-
-    One row per lead: the score and temperature at the handoff instant and at
-    as_of. Score = behaviour score (see behaviour_score_at) + attribute score.
     The lead's last behaviour event before each instant is found with running
     maxima over one time-ordered stream of events and instants, so the
     evaluation never joins every event to every instant.
-    Fast track at an instant: a fast-track event in the var
-    `fast_track_window_days` before it (after instant - window, at or before
-    the instant).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the leads with new events, a new lead row or new history or
     opportunity rows (which can move the handoff), the leads ever owned by a
-    user whose row changed (a new role moves the handoff), and the leads whose score
-    or temperature at as_of changes by the new as_of alone (next_change_at:
-    the next decay, reset or end of a fast-track window).
+    user whose row changed (a new role moves the handoff), and the leads whose
+    score or temperature at as_of changes by the new as_of alone
+    (next_change_at).
 -#}
 
 {%- set inputs = [

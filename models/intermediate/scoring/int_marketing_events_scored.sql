@@ -1,12 +1,4 @@
 {#-
-    One row per behaviour event: a marketing event up to as_of that matches at
-    least one rule of the seed scoring_behaviour_rules (events no rule
-    matches carry no points and do not count as behaviour). The score history
-    is kept as these events, not as a row per lead per day:
-    `segment_number` starts again after a gap of var `score_reset_after_days`
-    without behaviour (the behaviour score resets to 0), and
-    `behaviour_points_running` is the sum of points since that reset, up to
-    and including the event's instant (every event at that instant).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes every event of the leads with new events.
 -#}

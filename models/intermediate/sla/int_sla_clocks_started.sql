@@ -1,14 +1,4 @@
 {#-
-    One row per lead and SLA policy that applies to it (seed sla_policies),
-    with the start and stop instants; stops after as_of are left out.
-    Who: hot_or_fast_track = hot or fast-tracked at the handoff instant,
-    not_hot = the other handed-off leads, all_handed_off, reached_sql = leads
-    that reached sql (or a later main-path stage, which implies it).
-    Start: handoff, or first_sql_entry. Stop: the earliest event of the
-    policy's stop_event at or after the start: first_sales_touch (a sales
-    touch, see int_sales_touches_identified) or opportunity_or_meeting (an
-    opportunity created, or an activity of a type in the var
-    `meeting_activity_types`).
     Incremental per lead (macros/incremental/incremental_by_lead.sql): a run
     recomputes the clocks of every lead with a new row of any kind (the
     temperature at handoff reads marketing events, stops read activities and

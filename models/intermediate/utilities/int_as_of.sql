@@ -1,9 +1,3 @@
-{#-
-    The evaluation instant. With the var as_of set, that instant; otherwise
-    the later of the latest timestamp in the loaded data and the latest export
-    instant the loader was told (--exported-at), so a rebuild of the same data
-    gives the same numbers whatever the wall clock says.
--#}
 {%- set as_of = as_of_literal() -%}
 
 {#- the inputs whatever the branch, so that the DAG (and the unit tests, which give

@@ -1,11 +1,3 @@
-{#-
-    One row per earlier status of a lead seen in a past load of leads.csv
-    (snapshot snap_crm__lead_statuses): the versions that a later load
-    replaced. The current version is stg_crm__leads itself. With one load
-    only, this model is empty. Statuses are mapped to stages like
-    stg_crm__leads.status.
--#}
-
 {{ config(enabled=target.type != 'spark') }}
 
 with

@@ -1,9 +1,4 @@
 {#-
-    The users export is a full dump of current values, without history. The
-    loader gives a new load id only to the users whose row changed (an
-    unchanged row keeps its load), so load_id tells the incremental models
-    which users changed since their last build: they recompute the leads
-    those users worked or owned (changed_user_input(), incremental_by_lead.sql).
     is_sales_user is the one place the rule "a sales user" (var sales_roles)
     is written; the handoff, the touches, the activities and dim_reps read it.
 -#}
