@@ -16,12 +16,9 @@
 
 with
 
-as_of as (
-    select as_of_at from {{ ref('int_as_of') }}
-),
-
+-- the activities of sales users, not automated, by as_of (each classified once)
 activities as (
-    select * from {{ ref('stg_crm__activities') }}
+    select * from {{ ref('int_sales_activities_classified') }}
     {{- incremental_lead_filter('lead_id') }}
 ),
 
@@ -29,20 +26,12 @@ handoffs as (
     select * from {{ ref('int_lead_handoffs_detected') }}
 ),
 
-sales_users as (
-    select
-        user_id,
-        role
-    from {{ ref('stg_crm__users') }}
-    where is_sales_user
-),
-
 touches as (
     select
         activities.activity_id,
         activities.lead_id,
-        activities.user_id as rep_id,
-        sales_users.role as rep_role,
+        activities.rep_id,
+        activities.rep_role,
         activities.activity_type,
         activities.direction,
         activities.outcome,
@@ -55,13 +44,8 @@ touches as (
     from activities
     inner join handoffs
         on activities.lead_id = handoffs.lead_id
-    inner join sales_users
-        on activities.user_id = sales_users.user_id
-    cross join as_of
-    where not activities.is_automated
-        and activities.activity_type in {{ sql_list(var('sales_touch_activity_types')) }}
+    where activities.activity_type in {{ sql_list(var('sales_touch_activity_types')) }}
         and activities.occurred_at >= handoffs.handed_off_at
-        and activities.occurred_at <= as_of.as_of_at
 ),
 
 final as (

@@ -110,6 +110,8 @@ final as (
         outcome,
         duration_seconds,
         occurred_at,
+        load_id,
+        source_line_number,
         cast({{ dbt.date_trunc('week', to_business_time('occurred_at')) }} as date) as period_week,
         is_call,
         is_connected_call,
